@@ -1,0 +1,5 @@
+"""Allows ``python -m fieldreader``."""
+
+from fieldreader.cli import main
+
+raise SystemExit(main())
