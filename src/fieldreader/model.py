@@ -151,7 +151,8 @@ def check_limits(item: Item, limits: ContentLimits = DEFAULT_LIMITS) -> None:
     for name, values in _list_fields(item).items():
         if len(values) > limits.max_list_entries:
             raise LimitExceeded(
-                f"item '{item.id}': {name} has {len(values)} entries, over {limits.max_list_entries}"
+                f"item '{item.id}': {name} has {len(values)} entries, "
+                f"over {limits.max_list_entries}"
             )
         for value in values:
             if len(value) > limits.max_field_chars:

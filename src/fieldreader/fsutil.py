@@ -1,0 +1,61 @@
+"""Small file-system helpers shared by the store, the CLI and (later) the sync engine."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so a crash leaves either the old file or the new one.
+
+    The temporary file sits in the same directory (so ``os.replace`` is atomic) and is created
+    with ``mode`` from the start, never world-readable for an instant.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or delete in ``directory`` durable (a no-op where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def overwrite(path: Path, length: int | None = None) -> None:
+    """Overwrite the start of ``path`` (``length`` bytes, default all) with random bytes, durably.
+
+    On flash storage the old blocks may survive in the controller; the point is that the key
+    slots are gone from every place the file system can show, which is what makes the encrypted
+    database unrecoverable.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    count = size if length is None else min(size, length)
+    with path.open("r+b") as f:
+        f.write(secrets.token_bytes(count))
+        f.flush()
+        os.fsync(f.fileno())

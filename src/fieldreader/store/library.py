@@ -1,0 +1,260 @@
+"""The library on disk: an encrypted database and the key slots that unlock it.
+
+``<data dir>/library.keys`` holds the key slots, ``<data dir>/library.db`` (with its ``-wal`` and
+``-shm`` companions) the SQLCipher database. Nothing else is written there by the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import sqlcipher3
+
+from fieldreader.fsutil import atomic_write, fsync_dir, overwrite
+from fieldreader.store import database, keyslots, schema
+from fieldreader.store.content import ContentRepository
+from fieldreader.store.errors import (
+    KeySlotsDamaged,
+    LibraryExists,
+    LibraryNotFound,
+    StoreError,
+)
+from fieldreader.store.filters import ItemFilter
+from fieldreader.store.keyslots import DEFAULT_KDF, KdfParams
+from fieldreader.store.search import SearchHit, search
+from fieldreader.store.userdata import Clock, UserDataRepository, utc_now
+
+KEYSLOTS_NAME = "library.keys"
+DATABASE_NAME = "library.db"
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class LibraryPaths:
+    root: Path
+
+    @property
+    def keyslots(self) -> Path:
+        return self.root / KEYSLOTS_NAME
+
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE_NAME
+
+    def database_files(self) -> list[Path]:
+        return [self.database] + [self.root / (DATABASE_NAME + s) for s in _SIDECARS]
+
+    def leftovers(self) -> list[Path]:
+        """Every file the store may have written, including interrupted atomic writes."""
+        found = [p for p in [self.keyslots, *self.database_files()] if p.exists()]
+        if self.root.is_dir():
+            found += sorted(self.root.glob(f".{KEYSLOTS_NAME}.*.tmp"))
+        return found
+
+
+def library_exists(data_dir: Path) -> bool:
+    return LibraryPaths(data_dir).keyslots.exists()
+
+
+class Library:
+    """An unlocked library. Use :func:`create_library` or :func:`open_library` to get one.
+
+    One object serves one thread at a time; the UI's worker owns it while it runs.
+    """
+
+    def __init__(self, paths: LibraryPaths, conn: database.Connection, clock: Clock) -> None:
+        self.paths = paths
+        self._conn = conn
+        self.content = ContentRepository(conn)
+        self.userdata = UserDataRepository(conn, clock)
+
+    def search(
+        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20
+    ) -> list[SearchHit]:
+        return search(self._conn, text, filters, limit)
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """One all-or-nothing unit spanning several repository calls (the sync engine's apply)."""
+        return database.transaction(self._conn)
+
+    def get_meta(self, key: str) -> str | None:
+        with database.translate_errors():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with database.transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def schema_version(self) -> int:
+        return schema.version(self._conn)
+
+    def integrity_problems(self) -> list[str]:
+        """Every page's authentication (SQLCipher) and the b-tree structure (SQLite).
+
+        An empty list means the whole file checked out.
+        """
+        problems: list[str] = []
+        try:
+            problems += [str(r[0]) for r in self._conn.execute("PRAGMA cipher_integrity_check")]
+            rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+            problems += [str(r[0]) for r in rows if r[0] != "ok"]
+        except sqlcipher3.DatabaseError as exc:
+            problems.append(f"unreadable: {exc}")
+        return problems
+
+    def close(self) -> None:
+        database.close_quietly(self._conn)
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def create_library(
+    data_dir: Path, passphrase: str, kdf: KdfParams = DEFAULT_KDF, clock: Clock = utc_now
+) -> Library:
+    """Create an empty library with a fresh random master key sealed under ``passphrase``.
+
+    Raises:
+        LibraryExists: anything of a library is already in ``data_dir``.
+    """
+    if not passphrase:
+        raise StoreError("The passphrase must not be empty.")
+    paths = LibraryPaths(data_dir)
+    if paths.leftovers():
+        raise LibraryExists(
+            f"A library already exists in {data_dir}. Open it, or wipe it first to start over."
+        )
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    master_key = keyslots.new_master_key()
+    slot = keyslots.seal(master_key, passphrase, kdf)
+    conn = database.create(paths.database, master_key)
+    try:
+        schema.migrate(conn)
+        database.enable_wal(conn)
+        library = Library(paths, conn, clock)
+        library.set_meta("library_id", secrets.token_hex(16))
+        library.set_meta("created", clock().isoformat(timespec="seconds"))
+        atomic_write(paths.keyslots, keyslots.encode((slot,)))
+    except BaseException:
+        database.close_quietly(conn)
+        for path in paths.database_files():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        raise
+    return library
+
+
+def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Library:
+    """Unlock the library in ``data_dir``, upgrading its schema if an older build wrote it.
+
+    Raises:
+        LibraryNotFound, WrongPassphrase, KeySlotsDamaged, DatabaseDamaged, SchemaTooNew,
+        EncryptionUnavailable. None of them writes anything.
+    """
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    master_key, _ = keyslots.unlock(slots, passphrase)
+    conn = database.open_existing(paths.database, master_key)
+    try:
+        with database.translate_errors():
+            schema.check_supported(conn)
+            schema.migrate(conn)
+            database.enable_wal(conn)
+    except BaseException:
+        database.close_quietly(conn)
+        raise
+    return Library(paths, conn, clock)
+
+
+def change_passphrase(data_dir: Path, old: str, new: str, kdf: KdfParams = DEFAULT_KDF) -> None:
+    """Replace the slot ``old`` opens with one for ``new``. The database is not touched."""
+    if not new:
+        raise StoreError("The new passphrase must not be empty.")
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    master_key, opened = keyslots.unlock(slots, old)
+    replacement = keyslots.seal(master_key, new, kdf)
+    new_slots = tuple(replacement if s.id == opened.id else s for s in slots)
+    atomic_write(paths.keyslots, keyslots.encode(new_slots))
+
+
+def add_passphrase(data_dir: Path, current: str, new: str, kdf: KdfParams = DEFAULT_KDF) -> str:
+    """Add a slot for ``new`` (authorised by ``current``); returns the new slot's id."""
+    if not new:
+        raise StoreError("The new passphrase must not be empty.")
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    if len(slots) >= keyslots.MAX_SLOTS:
+        raise StoreError(f"A library holds at most {keyslots.MAX_SLOTS} passphrases.")
+    master_key, _ = keyslots.unlock(slots, current)
+    added = keyslots.seal(master_key, new, kdf)
+    atomic_write(paths.keyslots, keyslots.encode((*slots, added)))
+    return added.id
+
+
+def remove_passphrase(data_dir: Path, passphrase: str) -> None:
+    """Remove the slot that ``passphrase`` opens; the last slot cannot be removed."""
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    _, opened = keyslots.unlock(slots, passphrase)
+    if len(slots) == 1:
+        raise StoreError("This is the library's only passphrase; change it instead of removing it.")
+    atomic_write(paths.keyslots, keyslots.encode(tuple(s for s in slots if s.id != opened.id)))
+
+
+def slot_ids(data_dir: Path) -> list[str]:
+    return [s.id for s in _read_slots(LibraryPaths(data_dir))]
+
+
+def wipe_library(data_dir: Path) -> int:
+    """Destroy the library in ``data_dir`` so nobody can recover it, passphrase or not.
+
+    The key slots are overwritten first: once they are gone the database is random bytes to
+    everyone, so the rest only has to be fast, not thorough. Takes no passphrase (a panic wipe
+    must work at a locked screen) and needs no open connection. Returns the files removed.
+    """
+    paths = LibraryPaths(data_dir)
+    targets = paths.leftovers()
+    for path in targets:
+        if path.name.startswith(f".{KEYSLOTS_NAME}") or path == paths.keyslots:
+            overwrite(path)
+    overwrite(paths.database, 4096)
+    overwrite(paths.root / (DATABASE_NAME + "-wal"), 4096)
+    for path in targets:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    fsync_dir(paths.root)
+    with contextlib.suppress(OSError):
+        paths.root.rmdir()  # only succeeds when nothing else is in it
+    return len(targets)
+
+
+def _read_slots(paths: LibraryPaths) -> tuple[keyslots.KeySlot, ...]:
+    try:
+        data = paths.keyslots.read_bytes()
+    except FileNotFoundError:
+        if paths.database.exists():
+            raise KeySlotsDamaged(
+                "The library's key slots file is missing: the library cannot be unlocked."
+            ) from None
+        raise LibraryNotFound(
+            f"There is no library in {paths.root}. Create one with 'fieldreader init'."
+        ) from None
+    return keyslots.decode(data)

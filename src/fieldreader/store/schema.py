@@ -1,0 +1,158 @@
+"""Numbered schema migrations, recorded in ``PRAGMA user_version``.
+
+Each migration is applied in its own transaction together with the version bump, so a library is
+always at exactly one version. Migrations are only ever appended; an existing one is never edited,
+because libraries in the field were created with it.
+"""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+from fieldreader.store.database import Connection
+from fieldreader.store.errors import DatabaseDamaged, SchemaTooNew
+
+_V1_CONTENT = """
+CREATE TABLE items (
+    seq               INTEGER PRIMARY KEY,
+    id                TEXT NOT NULL UNIQUE,
+    kind              TEXT NOT NULL CHECK (kind IN ('article', 'contact', 'guidance')),
+    lang              TEXT NOT NULL,
+    title             TEXT NOT NULL,
+    summary           TEXT NOT NULL,
+    body              TEXT NOT NULL,
+    item_date         TEXT,            -- ISO date: published, else updated; for sorting, filters
+    translation_group TEXT,
+    channel           TEXT NOT NULL,
+    digest            TEXT NOT NULL,   -- hash of the item's canonical form: unchanged upserts
+    data              TEXT NOT NULL,   -- JSON: the item without its body
+    tags_text         TEXT NOT NULL,   -- indexed for search only
+    extra_text        TEXT NOT NULL    -- authors, contact details: indexed for search only
+);
+CREATE INDEX items_kind_date ON items (kind, item_date);
+CREATE INDEX items_lang ON items (lang);
+CREATE INDEX items_group ON items (translation_group) WHERE translation_group IS NOT NULL;
+
+CREATE TABLE item_tags (
+    seq INTEGER NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+    tag TEXT NOT NULL,                 -- casefolded
+    PRIMARY KEY (tag, seq)
+) WITHOUT ROWID;
+CREATE INDEX item_tags_seq ON item_tags (seq);
+
+CREATE TABLE item_countries (
+    seq     INTEGER NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+    country TEXT NOT NULL,
+    PRIMARY KEY (country, seq)
+) WITHOUT ROWID;
+CREATE INDEX item_countries_seq ON item_countries (seq);
+
+-- External-content index: the text lives once, in items. unicode61 with remove_diacritics 2
+-- makes "cafe" find "café". SQLCipher reserves 80 bytes of each 4 KiB page, so FTS5's default
+-- 4050-byte leaves would spill onto overflow pages; 3900 fits.
+CREATE VIRTUAL TABLE items_fts USING fts5 (
+    title, summary, body, tags_text, extra_text,
+    content = 'items', content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO items_fts (items_fts, rank) VALUES ('pgsz', 3900);
+-- Titles count most, then summaries and tags; ORDER BY rank uses this and is faster than
+-- calling bm25() in the query.
+INSERT INTO items_fts (items_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0, 3.0, 2.0)');
+
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, title, summary, body, tags_text, extra_text)
+    VALUES (new.seq, new.title, new.summary, new.body, new.tags_text, new.extra_text);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, body, tags_text, extra_text)
+    VALUES ('delete', old.seq, old.title, old.summary, old.body, old.tags_text, old.extra_text);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary, body, tags_text, extra_text)
+    VALUES ('delete', old.seq, old.title, old.summary, old.body, old.tags_text, old.extra_text);
+    INSERT INTO items_fts (rowid, title, summary, body, tags_text, extra_text)
+    VALUES (new.seq, new.title, new.summary, new.body, new.tags_text, new.extra_text);
+END;
+"""
+
+# User data refers to items by id, never by foreign key: content updates and deletions must not
+# cascade into a person's notes. Titles are copied so a note outlives its withdrawn item.
+_V2_USER_DATA = """
+CREATE TABLE bookmarks (
+    item_id    TEXT PRIMARY KEY,
+    item_title TEXT NOT NULL,
+    created    TEXT NOT NULL
+);
+CREATE TABLE notes (
+    id           INTEGER PRIMARY KEY,
+    item_id      TEXT,
+    item_title   TEXT,
+    quote_exact  TEXT,
+    quote_prefix TEXT,
+    quote_suffix TEXT,
+    body         TEXT NOT NULL,
+    created      TEXT NOT NULL,
+    updated      TEXT NOT NULL
+);
+CREATE INDEX notes_item ON notes (item_id);
+CREATE TABLE reading_positions (
+    item_id  TEXT PRIMARY KEY,
+    position REAL NOT NULL CHECK (position BETWEEN 0.0 AND 1.0),
+    updated  TEXT NOT NULL
+);
+CREATE TABLE checklist_ticks (
+    item_id   TEXT NOT NULL,
+    check_id  TEXT NOT NULL,
+    ticked_at TEXT NOT NULL,
+    PRIMARY KEY (item_id, check_id)
+) WITHOUT ROWID;
+"""
+
+# Library-wide facts (feed version, last verification, identifying settings) live inside the
+# encrypted file, never in a side file.
+_V3_META = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META)
+LATEST = len(MIGRATIONS)
+
+
+def version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_supported(conn: Connection) -> int:
+    """The library's schema version, or :class:`SchemaTooNew` if this build cannot read it."""
+    current = version(conn)
+    if current > LATEST:
+        raise SchemaTooNew(
+            f"This library was written by a newer fieldreader (schema {current}; this build "
+            f"knows up to {LATEST}). Update fieldreader to open it."
+        )
+    return current
+
+
+def migrate(conn: Connection, target: int = LATEST) -> int:
+    """Bring the schema up to ``target``; returns the version reached.
+
+    ``target`` below LATEST exists so tests can build libraries as older builds left them.
+    """
+    current = check_supported(conn)
+    for number in range(current + 1, target + 1):
+        script = MIGRATIONS[number - 1]
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except sqlcipher3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlcipher3.OperationalError):
+                raise
+            raise DatabaseDamaged("The library's database is damaged.") from None
+    return max(current, target)
