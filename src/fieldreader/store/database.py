@@ -32,15 +32,20 @@ def create(path: Path, key: bytes) -> Connection:
     """Create a new encrypted database at ``path`` (which must not exist)."""
     if path.exists():
         raise EncryptionUnavailable(f"Refusing to create a database over an existing file: {path}")
-    conn = _connect(path, key)
     try:
-        # Force the first page to disk so we can check the file as it really is.
-        conn.execute("PRAGMA user_version = 0")
-        conn.execute("CREATE TABLE _probe(x)")
-        conn.execute("DROP TABLE _probe")
-        _check_not_plaintext(path)
+        conn = _connect(path, key)
+        try:
+            # Force the first page to disk so we can check the file as it really is.
+            conn.execute("CREATE TABLE _probe(x)")
+            conn.execute("DROP TABLE _probe")
+            _check_not_plaintext(path)
+        except BaseException:
+            conn.close()
+            raise
     except BaseException:
-        conn.close()
+        # The file is ours (nothing was there before): leave nothing behind.
+        for leftover in (path, path.with_name(path.name + "-journal")):
+            leftover.unlink(missing_ok=True)
         raise
     return conn
 
@@ -77,6 +82,8 @@ def _connect(path: Path, key: bytes) -> Connection:
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implied.
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
+        # Its log would print page-level errors on the user's terminal; our errors say enough.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         # Raw-key form: SQLCipher skips its own (slow) KDF because the key is already random.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         _require_cipher(conn)
@@ -166,3 +173,10 @@ def translate_errors() -> Iterator[None]:
         raise
     except sqlcipher3.DatabaseError:
         raise DatabaseDamaged("The library's database is damaged.") from None
+    except MemoryError:
+        # SQLCipher reports a page that fails its HMAC check as SQLITE_NOMEM, which Python
+        # raises as MemoryError. SQLite's own allocations are tiny next to Python's, so this
+        # is a tampered or damaged page in practice.
+        raise DatabaseDamaged(
+            "The library's database is damaged: a page failed its authentication check."
+        ) from None
