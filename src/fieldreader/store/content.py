@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldreader.itemcodec import digest, item_from_dict, item_to_dict
-from fieldreader.model import Article, Contact, Item, Kind
+from fieldreader.model import (
+    DEFAULT_LIMITS,
+    Article,
+    Contact,
+    ContentLimits,
+    Item,
+    Kind,
+    check_limits,
+)
 from fieldreader.store.database import Connection, transaction, translate_errors
 from fieldreader.store.filters import ItemFilter
 
@@ -42,8 +50,9 @@ _SUMMARY_COLUMNS = "i.id, i.kind, i.lang, i.title, i.summary, i.item_date, i.tra
 
 
 class ContentRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, limits: ContentLimits = DEFAULT_LIMITS) -> None:
         self._conn = conn
+        self._limits = limits
 
     def apply(self, upserts: Iterable[Item], deletions: Iterable[str] = ()) -> ApplyResult:
         """Insert or update ``upserts`` and delete ``deletions`` (ids) in one transaction.
@@ -54,6 +63,7 @@ class ContentRepository:
         added = updated = unchanged = removed = 0
         with transaction(self._conn):
             for item in upserts:
+                check_limits(item, self._limits)
                 new_digest = digest(item)
                 row = self._conn.execute(
                     "SELECT seq, digest FROM items WHERE id = ?", (item.id,)

@@ -1,0 +1,110 @@
+"""The content repository: batches, filters, translations, and never touching user data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from factories import article, contact, guidance
+
+from fieldreader.errors import LimitExceeded
+from fieldreader.store import ApplyResult, ItemFilter, Library
+
+
+def test_apply_counts_and_roundtrips_every_kind(library: Library) -> None:
+    items = [article("a1"), contact("c1"), guidance("g1")]
+    assert library.content.apply(items) == ApplyResult(added=3)
+    for item in items:
+        assert library.content.get(item.id) == item
+    assert library.content.apply(items) == ApplyResult(unchanged=3)
+    changed = article("a1", title="A new title")
+    assert library.content.apply([changed], ["c1", "missing"]) == ApplyResult(
+        updated=1, removed=1
+    )
+    assert library.content.get("a1") == changed
+    assert library.content.get("c1") is None
+
+
+def test_a_failing_batch_changes_nothing(library: Library) -> None:
+    library.content.apply([article("a1")])
+
+    def batch() -> object:
+        yield article("a2")
+        yield article("a1", title="changed")
+        raise RuntimeError("connection dropped mid-batch")
+
+    with pytest.raises(RuntimeError):
+        library.content.apply(batch())  # type: ignore[arg-type]
+    assert library.content.get("a2") is None
+    item = library.content.get("a1")
+    assert item is not None
+    assert item.title == "Title of a1"
+    assert library.search("changed") == []
+
+
+def test_filters(library: Library) -> None:
+    library.content.apply(
+        [
+            article("en-old", published=date(2009, 1, 27), countries=("NI",), tags=("Mission",)),
+            article("fr-new", lang="fr", published=date(2024, 5, 1), tags=("Droits",)),
+            contact("c1"),
+            guidance("g1"),
+        ]
+    )
+
+    def ids(**kw: object) -> list[str]:
+        return [s.id for s in library.content.list_items(ItemFilter(**kw))]  # type: ignore[arg-type]
+
+    assert ids(kind="article") == ["fr-new", "en-old"]
+    assert ids(lang="fr") == ["fr-new"]
+    assert ids(country="ni") == ["en-old"]
+    assert ids(tag="mission") == ["en-old"]
+    assert ids(tag="MISSION", kind="article") == ["en-old"]
+    assert ids(date_from=date(2010, 1, 1), kind="article") == ["fr-new"]
+    assert ids(date_to=date(2010, 1, 1)) == ["en-old"]
+    assert ids(kind="contact", lang="fr") == []
+    assert library.content.count(ItemFilter(kind="guidance")) == 1
+    assert ("fr", 1) in library.content.facet_values("lang")
+    assert ("NI", 1) in library.content.facet_values("country")
+
+
+def test_translations(library: Library) -> None:
+    library.content.apply(
+        [
+            article("s-en", translation_group="s"),
+            article("s-fr", lang="fr", translation_group="s"),
+            article("s-ar", lang="ar", translation_group="s"),
+            article("other"),
+        ]
+    )
+    assert [t.lang for t in library.content.translations("s-en")] == ["ar", "fr"]
+    assert library.content.translations("other") == []
+    assert library.content.translations("missing") == []
+
+
+def test_content_changes_never_touch_user_data(library: Library) -> None:
+    library.content.apply([article("a1"), guidance("g1")])
+    note = library.userdata.add_note("my thoughts", "a1")
+    library.userdata.add_bookmark("a1")
+    library.userdata.set_position("a1", 0.4)
+    library.userdata.set_tick("g1", "disk", True)
+
+    library.content.apply([article("a1", title="Renamed")])
+    assert library.userdata.note(note.id).item_title == "Renamed"
+    library.content.apply([], ["a1", "g1"])
+
+    kept = library.userdata.note(note.id)
+    assert kept.body == "my thoughts"
+    assert kept.item_title == "Title of a1"  # the title when the note was written
+    assert not kept.item_exists
+    [mark] = library.userdata.bookmarks()
+    assert (mark.item_id, mark.item_exists) == ("a1", False)
+    assert library.userdata.position("a1") == 0.4
+    assert library.userdata.ticks("g1") == {"disk"}
+
+
+def test_huge_body_is_refused_before_storing(library: Library) -> None:
+    huge = article("big", body="x" * (10 * 1024 * 1024))
+    with pytest.raises(LimitExceeded, match="over the limit"):
+        library.content.apply([article("ok"), huge])
+    assert library.content.count() == 0

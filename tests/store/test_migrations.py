@@ -1,0 +1,77 @@
+"""Every older schema version, with data in it, upgrades to the latest without loss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import PASSPHRASE
+
+from fieldreader.store import keyslots, open_library
+from fieldreader.store import database as db
+from fieldreader.store.keyslots import KdfParams
+from fieldreader.store.library import LibraryPaths
+from fieldreader.store.schema import LATEST, migrate
+
+FAST = KdfParams(1, 8 * 1024)
+
+#: Rows an older build could have written at each version (inserted right after reaching it).
+DATA_AT_VERSION = {
+    1: [
+        "INSERT INTO items (id, kind, lang, title, summary, body, item_date, translation_group, "
+        "channel, digest, data, tags_text, extra_text) VALUES ('old-1', 'article', 'fr', "
+        "'Le café', 'résumé', 'Texte ancien sur la société civile.', '2009-01-27', NULL, "
+        "'public', 'd1', '{\"id\": \"old-1\", \"kind\": \"article\", \"lang\": \"fr\", "
+        "\"title\": \"Le café\", \"summary\": \"résumé\"}', 'nicaragua', '')",
+        "INSERT INTO item_tags (seq, tag) SELECT seq, 'nicaragua' FROM items WHERE id = 'old-1'",
+    ],
+    2: [
+        "INSERT INTO notes (item_id, item_title, body, created, updated) VALUES "
+        "('old-1', 'Le café', 'ma note', '2024-01-01T00:00:00+00:00', "
+        "'2024-01-01T00:00:00+00:00')",
+        "INSERT INTO bookmarks (item_id, item_title, created) VALUES ('old-1', 'Le café', "
+        "'2024-01-01T00:00:00+00:00')",
+        "INSERT INTO checklist_ticks VALUES ('g', 'disk', '2024-01-01T00:00:00+00:00')",
+    ],
+    3: ["INSERT INTO meta (key, value) VALUES ('library_id', 'abc')"],
+}
+
+
+def build_library_at(data_dir: Path, version: int) -> None:
+    """A library exactly as a build with schema ``version`` would have left it."""
+    data_dir.mkdir(parents=True)
+    key = keyslots.new_master_key()
+    paths = LibraryPaths(data_dir)
+    conn = db.create(paths.database, key)
+    for step in range(1, version + 1):
+        migrate(conn, target=step)
+        for sql in DATA_AT_VERSION[step]:
+            conn.execute(sql)
+    conn.close()
+    paths.keyslots.write_bytes(keyslots.encode((keyslots.seal(key, PASSPHRASE, FAST),)))
+
+
+@pytest.mark.parametrize("version", range(1, LATEST + 1))
+def test_upgrade_from_every_version_keeps_data(tmp_path: Path, version: int) -> None:
+    data_dir = tmp_path / f"v{version}"
+    build_library_at(data_dir, version)
+    with open_library(data_dir, PASSPHRASE) as lib:
+        assert lib.schema_version() == LATEST
+        item = lib.content.get("old-1")
+        assert item is not None
+        assert item.title == "Le café"
+        assert [h.id for h in lib.search("societe")] == ["old-1"]
+        if version >= 2:
+            assert [n.body for n in lib.userdata.notes()] == ["ma note"]
+            assert lib.userdata.is_bookmarked("old-1")
+            assert lib.userdata.ticks("g") == {"disk"}
+        if version >= 3:
+            assert lib.get_meta("library_id") == "abc"
+        # The upgraded library is fully usable.
+        lib.userdata.add_note("new note", "old-1")
+        lib.set_meta("k", "v")
+        assert lib.integrity_problems() == []
+
+
+def test_every_migration_has_test_data() -> None:
+    assert sorted(DATA_AT_VERSION) == list(range(1, LATEST + 1))
