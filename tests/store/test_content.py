@@ -5,22 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import article, contact, guidance
 
+from factories import article, contact, guidance
 from fieldreader.errors import LimitExceeded
+from fieldreader.model import Item
 from fieldreader.store import ApplyResult, ItemFilter, Library
 
 
 def test_apply_counts_and_roundtrips_every_kind(library: Library) -> None:
-    items = [article("a1"), contact("c1"), guidance("g1")]
+    items: list[Item] = [article("a1"), contact("c1"), guidance("g1")]
     assert library.content.apply(items) == ApplyResult(added=3)
     for item in items:
         assert library.content.get(item.id) == item
     assert library.content.apply(items) == ApplyResult(unchanged=3)
     changed = article("a1", title="A new title")
-    assert library.content.apply([changed], ["c1", "missing"]) == ApplyResult(
-        updated=1, removed=1
-    )
+    assert library.content.apply([changed], ["c1", "missing"]) == ApplyResult(updated=1, removed=1)
     assert library.content.get("a1") == changed
     assert library.content.get("c1") is None
 

@@ -16,7 +16,9 @@ from fieldreader.store import (
     KeySlotsDamaged,
     LibraryNotFound,
     SchemaTooNew,
+    WrongPassphrase,
     create_library,
+    keyslots,
     open_library,
 )
 from fieldreader.store import database as db
@@ -76,8 +78,6 @@ def test_flipped_bit_in_sealed_key_is_not_a_wrong_passphrase_silently_accepted(
     start = text.index('"sealed": "') + len('"sealed": "')
     flipped = text[:start] + ("B" if text[start] == "A" else "A") + text[start + 1 :]
     keys.write_text(flipped)
-    from fieldreader.store import WrongPassphrase
-
     with pytest.raises(WrongPassphrase):
         open_library(filled, PASSPHRASE)
 
@@ -87,11 +87,16 @@ def test_truncated_database_is_reported(filled: Path, keep: int) -> None:
     path = LibraryPaths(filled).database
     path.write_bytes(path.read_bytes()[:keep])
     before = files_digest(filled)
+
+    def open_and_read_everything() -> None:
+        # Opening may succeed when the first page survived; reading everything must not.
+        with open_library(filled, PASSPHRASE) as lib:
+            lib.content.list_items()
+            for i in range(40):
+                lib.content.get(f"a{i}")
+
     with pytest.raises(DatabaseDamaged):
-        lib = open_library(filled, PASSPHRASE)
-        # Opening may succeed when the first page survived; reading must not.
-        lib.content.list_items()
-        [lib.content.get(f"a{i}") for i in range(40)]
+        open_and_read_everything()
     assert files_digest(filled) == before
 
 
@@ -133,8 +138,6 @@ def test_every_random_byte_flip_is_detected_never_read_as_data(filled: Path) -> 
 
 
 def test_newer_schema_is_refused_untouched(filled: Path) -> None:
-    from fieldreader.store import keyslots
-
     slots = keyslots.decode(LibraryPaths(filled).keyslots.read_bytes())
     key, _ = keyslots.unlock(slots, PASSPHRASE)
     conn = db.open_existing(LibraryPaths(filled).database, key)
@@ -176,8 +179,8 @@ def test_store_refuses_a_sqlite_without_cipher(
         Error = sqlite3.Error
 
         @staticmethod
-        def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
-            return sqlite3.connect(*args, **kwargs)  # type: ignore[arg-type]
+        def connect(database: str, **kwargs: object) -> sqlite3.Connection:
+            return sqlite3.connect(database, isolation_level=None)
 
     monkeypatch.setattr(db, "sqlcipher3", PlainModule)
     target = tmp_path / "lib"

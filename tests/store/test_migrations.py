@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import PASSPHRASE
 
-from fieldreader.store import keyslots, open_library
+from factories import PASSPHRASE
 from fieldreader.store import database as db
+from fieldreader.store import keyslots, open_library
 from fieldreader.store.keyslots import KdfParams
 from fieldreader.store.library import LibraryPaths
 from fieldreader.store.schema import LATEST, migrate
@@ -21,8 +21,8 @@ DATA_AT_VERSION = {
         "INSERT INTO items (id, kind, lang, title, summary, body, item_date, translation_group, "
         "channel, digest, data, tags_text, extra_text) VALUES ('old-1', 'article', 'fr', "
         "'Le café', 'résumé', 'Texte ancien sur la société civile.', '2009-01-27', NULL, "
-        "'public', 'd1', '{\"id\": \"old-1\", \"kind\": \"article\", \"lang\": \"fr\", "
-        "\"title\": \"Le café\", \"summary\": \"résumé\"}', 'nicaragua', '')",
+        '\'public\', \'d1\', \'{"id": "old-1", "kind": "article", "lang": "fr", '
+        '"title": "Le café", "summary": "résumé"}\', \'nicaragua\', \'\')',
         "INSERT INTO item_tags (seq, tag) SELECT seq, 'nicaragua' FROM items WHERE id = 'old-1'",
     ],
     2: [

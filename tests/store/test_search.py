@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 from fieldreader.store import ItemFilter, Library, create_library
 from fieldreader.store.search import HIGHLIGHT_END, HIGHLIGHT_START, parse_query
 
@@ -26,9 +26,13 @@ def searchable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
                 body="Among many things, the report mentions surveillance once.",
             ),
             article(
-                "cafe", lang="fr", title="Le café de la société civile",
-                body="Réunion au café près du marché.", countries=("NI",), tags=("Droits",),
-            ),  # fmt: skip
+                "cafe",
+                lang="fr",
+                title="Le café de la société civile",
+                body="Réunion au café près du marché.",
+                countries=("NI",),
+                tags=("Droits",),
+            ),
             article("ar", lang="ar", title="حرية التعبير", body="تقرير عن حرية التعبير والمراقبة."),
             article("phrase", title="Phrases", body="civil society space is shrinking fast"),
             article("scrambled", title="Scrambled", body="space civil is society shrinking"),
@@ -90,9 +94,32 @@ def test_snippet_html_escapes_content(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"unclosed', "AND", "OR", "NOT", "*", "NEAR(", "(((", ")))", "title:", "title:cafe",
-     "-", "^", '""', '"', "a AND", "NEAR(a b, 3)", "{title}: x", "\x00", "   ", "",
-     "café*", "'; DROP TABLE items; --", "x" * 10_000, "a " * 2_000],  # fmt: skip
+    [
+        '"unclosed',
+        "AND",
+        "OR",
+        "NOT",
+        "*",
+        "NEAR(",
+        "(((",
+        ")))",
+        "title:",
+        "title:cafe",
+        "-",
+        "^",
+        '""',
+        '"',
+        "a AND",
+        "NEAR(a b, 3)",
+        "{title}: x",
+        "\x00",
+        "   ",
+        "",
+        "café*",
+        "'; DROP TABLE items; --",
+        "x" * 10_000,
+        "a " * 2_000,
+    ],
 )
 def test_any_text_is_a_valid_query(searchable: Library, query: str) -> None:
     hits = searchable.search(query)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from factories import article, guidance
 
+from factories import article, guidance
 from fieldreader.anchors import Quote, locate, quote_of
 from fieldreader.store import ItemNotFound, Library, NoteNotFound
 from fieldreader.store.userdata import UserDataRepository
@@ -64,7 +64,7 @@ def test_positions_and_ticks(library: Library) -> None:
 
 def test_clock_is_injected(library: Library) -> None:
     fixed = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    repo = UserDataRepository(library._conn, clock=lambda: fixed)  # noqa: SLF001
+    repo = UserDataRepository(library._conn, clock=lambda: fixed)
     assert repo.add_note("x").created == "2026-01-02T03:04:05+00:00"
 
 
