@@ -35,8 +35,18 @@ from fieldreader.model import (
 TASK_LINE = re.compile(r"^\s{0,3}[-*+]\s+\[(?: |x|X)\]\s+(?P<rest>.*)$")
 STEP_WITH_ID = re.compile(r"^(?P<text>.*?)\s*\{#(?P<id>[^}\s]*)\}\s*$")
 
-_COMMON = {"id", "kind", "lang", "title", "summary", "body", "updated", "tags", "countries",
-           "channel"}  # fmt: skip
+_COMMON = {
+    "id",
+    "kind",
+    "lang",
+    "title",
+    "summary",
+    "body",
+    "updated",
+    "tags",
+    "countries",
+    "channel",
+}
 ALLOWED_FIELDS: dict[str, frozenset[str]] = {
     "article": frozenset(_COMMON | {"published", "authors", "source_url", "translation_group"}),
     "guidance": frozenset(_COMMON | {"translation_group"}),
@@ -129,9 +139,11 @@ def item_from_dict(
     item_id = f.required("id", str)
     if not is_valid_id(item_id):
         raise ContentError(
-            source, "id", "must be 1-128 of a-z 0-9 . _ - with no '..', starting and ending "
-            "with a letter or digit"
-        )  # fmt: skip
+            source,
+            "id",
+            "must be 1-128 of a-z 0-9 . _ - with no '..', starting and ending "
+            "with a letter or digit",
+        )
     common: dict[str, Any] = {
         "id": item_id,
         "lang": f.matching("lang", LANG_PATTERN, "a language tag such as en, fr, ar"),
@@ -294,6 +306,12 @@ def _check_text(value: str, error: Callable[[str], ContentError]) -> None:
 
 
 def _type_name(typ: type) -> str:
-    names = {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping",
-             bool: "true/false"}  # fmt: skip
+    names = {
+        str: "text",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        bool: "true/false",
+    }
     return names.get(typ, typ.__name__)
