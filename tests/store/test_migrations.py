@@ -34,6 +34,12 @@ DATA_AT_VERSION = {
         "INSERT INTO checklist_ticks VALUES ('g', 'disk', '2024-01-01T00:00:00+00:00')",
     ],
     3: ["INSERT INTO meta (key, value) VALUES ('library_id', 'abc')"],
+    4: [
+        "INSERT INTO feeds (feed, root, timestamp_version, snapshot_version) "
+        "VALUES ('org', X'7b7d', 3, 2)",
+        "UPDATE items SET feed = 'org', object_hash = 'h1' WHERE id = 'old-1'",
+        "INSERT INTO attachments VALUES ('map.png', 'org', 'h2', X'89504e47')",
+    ],
 }
 
 
@@ -67,6 +73,12 @@ def test_upgrade_from_every_version_keeps_data(tmp_path: Path, version: int) -> 
             assert lib.userdata.ticks("g") == {"disk"}
         if version >= 3:
             assert lib.get_meta("library_id") == "abc"
+        if version >= 4:
+            state = lib.feeds.state("org")
+            assert state is not None
+            assert (state.timestamp_version, state.snapshot_version) == (3, 2)
+            assert lib.feeds.object_hashes("org") == {"old-1": "h1"}
+            assert lib.attachments.get("map.png") == b"\x89PNG"
         # The upgraded library is fully usable.
         lib.userdata.add_note("new note", "old-1")
         lib.set_meta("k", "v")

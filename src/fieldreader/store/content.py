@@ -7,7 +7,7 @@ and outlive them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from fieldreader.model import (
     check_limits,
 )
 from fieldreader.store.database import Connection, transaction, translate_errors
+from fieldreader.store.errors import FeedConflict
 from fieldreader.store.filters import ItemFilter
 
 
@@ -54,29 +55,56 @@ class ContentRepository:
         self._conn = conn
         self._limits = limits
 
-    def apply(self, upserts: Iterable[Item], deletions: Iterable[str] = ()) -> ApplyResult:
+    def apply(
+        self,
+        upserts: Iterable[Item],
+        deletions: Iterable[str] = (),
+        *,
+        feed: str | None = None,
+        object_hashes: Mapping[str, str] | None = None,
+    ) -> ApplyResult:
         """Insert or update ``upserts`` and delete ``deletions`` (ids) in one transaction.
 
         Unchanged items are detected by digest and not rewritten, so re-applying the same batch
         costs reads only and leaves the search index alone.
+
+        Args:
+            feed: the signed feed the items come from, recorded so the feed's later updates
+                can delete them; None for items loaded locally.
+            object_hashes: item id -> hash of the feed object each was verified from.
+
+        Raises:
+            FeedConflict: an item id already belongs to another feed.
         """
+        hashes = object_hashes or {}
         added = updated = unchanged = removed = 0
         with transaction(self._conn):
             for item in upserts:
                 check_limits(item, self._limits)
                 new_digest = digest(item)
                 row = self._conn.execute(
-                    "SELECT seq, digest FROM items WHERE id = ?", (item.id,)
+                    "SELECT seq, digest, feed FROM items WHERE id = ?", (item.id,)
                 ).fetchone()
+                if row is not None and row[2] != feed:
+                    raise FeedConflict(
+                        f"Item '{item.id}' already belongs to "
+                        f"{'feed ' + repr(row[2]) if row[2] else 'locally loaded content'}."
+                    )
+                origin = {"feed": feed, "object_hash": hashes.get(item.id)}
                 if row is None:
-                    seq = self._insert(item, new_digest)
+                    seq = self._insert(item, new_digest, origin)
                     added += 1
                 elif row[1] == new_digest:
+                    if origin["object_hash"] is not None:
+                        self._conn.execute(
+                            "UPDATE items SET object_hash = ? WHERE seq = ?",
+                            (origin["object_hash"], row[0]),
+                        )
                     unchanged += 1
                     continue
                 else:
                     seq = row[0]
-                    self._update(seq, item, new_digest)
+                    self._update(seq, item, new_digest, origin)
                     updated += 1
                 self._write_facets(seq, item)
             for item_id in deletions:
@@ -137,23 +165,26 @@ class ContentRepository:
         with translate_errors():
             return [(str(v), int(n)) for v, n in self._conn.execute(queries[facet])]
 
-    def _insert(self, item: Item, item_digest: str) -> int:
+    def _insert(self, item: Item, item_digest: str, origin: Mapping[str, str | None]) -> int:
         cursor = self._conn.execute(
             "INSERT INTO items (id, kind, lang, title, summary, body, item_date, "
-            "translation_group, channel, digest, data, tags_text, extra_text) "
+            "translation_group, channel, digest, data, tags_text, extra_text, feed, object_hash) "
             "VALUES (:id, :kind, :lang, :title, :summary, :body, :item_date, "
-            ":translation_group, :channel, :digest, :data, :tags_text, :extra_text)",
-            _row(item, item_digest),
+            ":translation_group, :channel, :digest, :data, :tags_text, :extra_text, :feed, "
+            ":object_hash)",
+            {**_row(item, item_digest), **origin},
         )
         return int(cursor.lastrowid or 0)
 
-    def _update(self, seq: int, item: Item, item_digest: str) -> None:
+    def _update(
+        self, seq: int, item: Item, item_digest: str, origin: Mapping[str, str | None]
+    ) -> None:
         self._conn.execute(
             "UPDATE items SET kind = :kind, lang = :lang, title = :title, summary = :summary, "
             "body = :body, item_date = :item_date, translation_group = :translation_group, "
             "channel = :channel, digest = :digest, data = :data, tags_text = :tags_text, "
-            "extra_text = :extra_text WHERE seq = :seq",
-            {**_row(item, item_digest), "seq": seq},
+            "extra_text = :extra_text, feed = :feed, object_hash = :object_hash WHERE seq = :seq",
+            {**_row(item, item_digest), **origin, "seq": seq},
         )
         self._conn.execute("DELETE FROM item_tags WHERE seq = ?", (seq,))
         self._conn.execute("DELETE FROM item_countries WHERE seq = ?", (seq,))

@@ -37,3 +37,7 @@ class SchemaTooNew(StoreError):
 
 class DiskFull(StoreError):
     """The disk filled up during a write; the transaction was rolled back."""
+
+
+class FeedConflict(StoreError):
+    """An item id claimed by two sources (two feeds, or a feed and local content)."""

@@ -23,6 +23,7 @@ from fieldreader.store.errors import (
     LibraryNotFound,
     StoreError,
 )
+from fieldreader.store.feeds import AttachmentRepository, FeedRepository
 from fieldreader.store.filters import ItemFilter
 from fieldreader.store.keyslots import DEFAULT_KDF, KdfParams
 from fieldreader.store.search import SearchHit, search
@@ -71,6 +72,8 @@ class Library:
         self._conn = conn
         self.content = ContentRepository(conn)
         self.userdata = UserDataRepository(conn, clock)
+        self.feeds = FeedRepository(conn)
+        self.attachments = AttachmentRepository(conn)
 
     def search(
         self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20

@@ -68,7 +68,8 @@ CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
     INSERT INTO items_fts (items_fts, rowid, title, summary, body, tags_text, extra_text)
     VALUES ('delete', old.seq, old.title, old.summary, old.body, old.tags_text, old.extra_text);
 END;
-CREATE TRIGGER items_fts_update AFTER UPDATE ON items BEGIN
+CREATE TRIGGER items_fts_update
+AFTER UPDATE OF title, summary, body, tags_text, extra_text ON items BEGIN
     INSERT INTO items_fts (items_fts, rowid, title, summary, body, tags_text, extra_text)
     VALUES ('delete', old.seq, old.title, old.summary, old.body, old.tags_text, old.extra_text);
     INSERT INTO items_fts (rowid, title, summary, body, tags_text, extra_text)
@@ -118,7 +119,35 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META)
+# Signed feeds: which feed each item came from, what the library trusts and holds of each feed,
+# the verified index segments (so a sync fetches only new ones) and attachments.
+_V4_FEEDS = """
+ALTER TABLE items ADD COLUMN feed TEXT;
+ALTER TABLE items ADD COLUMN object_hash TEXT;
+CREATE INDEX items_feed ON items (feed) WHERE feed IS NOT NULL;
+CREATE TABLE feeds (
+    feed              TEXT PRIMARY KEY,
+    root              BLOB NOT NULL,   -- the newest verified root metadata, as signed
+    timestamp_version INTEGER NOT NULL DEFAULT 0,
+    snapshot_version  INTEGER NOT NULL DEFAULT 0,
+    snapshot          BLOB,            -- the verified snapshot applied last
+    issued            TEXT,            -- when the publisher issued that timestamp
+    last_verified     TEXT             -- when this library last verified the feed
+);
+CREATE TABLE feed_segments (
+    sha256 TEXT PRIMARY KEY,
+    feed   TEXT NOT NULL REFERENCES feeds (feed) ON DELETE CASCADE,
+    data   BLOB NOT NULL               -- verified bytes, as fetched
+);
+CREATE TABLE attachments (
+    name   TEXT PRIMARY KEY,
+    feed   TEXT,
+    sha256 TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META, _V4_FEEDS)
 LATEST = len(MIGRATIONS)
 
 
