@@ -176,21 +176,21 @@ class FeedVerifier:
         self.timestamp = timestamp
         return timestamp
 
-    def _verified_timestamp(self) -> Timestamp:
+    def verified_timestamp(self) -> Timestamp:
         if self.timestamp is None:
             raise RuntimeError("the timestamp must be verified first")
         return self.timestamp
 
-    def _verified_snapshot(self) -> Snapshot:
+    def verified_snapshot(self) -> Snapshot:
         if self.snapshot is None:
             raise RuntimeError("the snapshot must be verified first")
         return self.snapshot
 
     def has_news(self) -> bool:
-        return self._verified_timestamp().snapshot.version > self.held.snapshot_version
+        return self.verified_timestamp().snapshot.version > self.held.snapshot_version
 
     def update_snapshot(self, data: bytes) -> Snapshot:
-        timestamp = self._verified_timestamp()
+        timestamp = self.verified_timestamp()
         check_ref(timestamp.snapshot, data, "snapshot")
         envelope = parse_envelope(data, "snapshot", self.limits.max_snapshot_bytes)
         snapshot = Snapshot.from_signed(envelope.signed)
@@ -208,11 +208,11 @@ class FeedVerifier:
     @property
     def age_seconds(self) -> float:
         """How long ago the verified timestamp was issued (for "this bundle is N days old")."""
-        return max(0.0, (self.now - self._verified_timestamp().issued).total_seconds())
+        return max(0.0, (self.now - self.verified_timestamp().issued).total_seconds())
 
     @property
     def expired(self) -> bool:
-        ends = (self._verified_timestamp().expires, self._verified_snapshot().expires)
+        ends = (self.verified_timestamp().expires, self.verified_snapshot().expires)
         return min(ends) <= self.now
 
     def verify_segment(self, ref: SegmentRef, data: bytes) -> Segment:
@@ -223,7 +223,7 @@ class FeedVerifier:
         segment = Segment.from_json(canonical.parse(plain, "index segment", len(plain)))
         if len(segment.entries) != ref.count:
             raise MixAndMatch("The index segment's entry count differs from the snapshot's.")
-        channels = self._verified_snapshot().channels
+        channels = self.verified_snapshot().channels
         for entry in segment.entries:
             if entry.channel not in channels:
                 raise MalformedMetadata(f"Entry '{entry.id}' is in an undeclared channel.")
@@ -247,7 +247,7 @@ class FeedVerifier:
         return decode_payload(entry, data, self._restricted(entry), channel_keys)
 
     def _restricted(self, entry: IndexEntry) -> bool:
-        return self._verified_snapshot().channels.get(entry.channel, True)
+        return self.verified_snapshot().channels.get(entry.channel, True)
 
     def _check_listed(self, ref: SegmentRef) -> None:
         if self.snapshot is None or ref not in self.snapshot.segments:

@@ -1,0 +1,294 @@
+"""Bringing a library up to date from a feed source, all or nothing.
+
+The same engine serves a bundle import and a sync: it walks the root chain, verifies the
+timestamp and snapshot, fetches only the index segments and objects the library does not hold,
+verifies each, and applies everything in one transaction together with the new feed state.
+Until that transaction commits, the library shows exactly what it showed before; a failure at
+any point leaves it untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fieldreader.feed.errors import FeedError, MixAndMatch, WrongFeed
+from fieldreader.feed.metadata import IndexEntry, Root, Segment, effective_index, format_time
+from fieldreader.feed.source import FeedSource, NotInSource, object_path
+from fieldreader.feed.verify import (
+    DEFAULT_LIMITS,
+    FeedVerifier,
+    Held,
+    Limits,
+    load_trusted_root,
+)
+from fieldreader.model import Item
+from fieldreader.store import Library
+from fieldreader.store.feeds import FeedState
+
+
+class NotTrusted(FeedError):
+    """The library does not trust this feed yet, and no trusted root was given."""
+
+
+class UpdateCancelled(FeedError):
+    """The person cancelled; nothing was applied."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str
+    """"metadata", "index", "objects" or "applying"."""
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class UpdateResult:
+    feed: str
+    version: int
+    nothing_new: bool = False
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    attachments: int = 0
+    not_carried: int = 0
+    """Entries whose objects the source did not carry (a bundle limited to some channels)."""
+    age_seconds: float = 0.0
+    expired: bool = False
+    root_version: int = 0
+
+
+@dataclass(frozen=True)
+class UpdateOptions:
+    now: datetime
+    online: bool
+    """True for a mirror (expired metadata refused), False for a bundle (accepted if newer)."""
+    trusted_root: bytes | None = None
+    """Root metadata to trust if the library does not know the feed yet."""
+    channels: Collection[str] | None = None
+    """Channels to take; None takes every public channel and each restricted one with a key."""
+    channel_keys: Mapping[str, bytes] = field(default_factory=dict)
+    partial_source: bool = False
+    """The source may lack objects (a bundle limited to some channels): skip, don't fail."""
+    limits: Limits = DEFAULT_LIMITS
+    progress: ProgressCallback | None = None
+    cancelled: Callable[[], bool] = lambda: False
+
+
+def starting_root(library: Library, options: UpdateOptions) -> tuple[Root, FeedState | None]:
+    """The root to verify from: the library's own if it follows the feed, else the given one."""
+    if options.trusted_root is None:
+        states = library.feeds.all()
+        if len(states) == 1:
+            return load_trusted_root(states[0].root, options.limits), states[0]
+        raise NotTrusted(
+            "This library does not follow this feed yet: give the feed's trusted root metadata."
+        )
+    given = load_trusted_root(options.trusted_root, options.limits)
+    state = library.feeds.state(given.feed)
+    if state is None:
+        return given, None
+    held = load_trusted_root(state.root, options.limits)
+    return (held if held.version >= given.version else given), state
+
+
+def update_library(library: Library, source: FeedSource, options: UpdateOptions) -> UpdateResult:
+    """Verify what ``source`` offers and apply it to ``library`` in one transaction.
+
+    Raises:
+        FeedError: any verification failure (the subclass says which); nothing is applied.
+    """
+    root, state = starting_root(library, options)
+    held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
+    verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
+    _report(options, "metadata", 0, 3)
+
+    for _ in range(options.limits.max_root_rotations):
+        try:
+            data = source.fetch(
+                f"root/{verifier.root.version + 1}.root.json", options.limits.max_root_bytes
+            )
+        except NotInSource:
+            break
+        verifier.update_root(data)
+    verifier.check_root_fresh()
+    root_bytes = _root_bytes(source, verifier.root, state, options)
+
+    timestamp = verifier.update_timestamp(
+        source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
+    )
+    _report(options, "metadata", 1, 3)
+    result = UpdateResult(
+        verifier.root.feed, timestamp.snapshot.version, root_version=verifier.root.version
+    )
+    if not verifier.has_news():
+        result.nothing_new = True
+        result.age_seconds = verifier.age_seconds
+        with library.transaction():
+            library.feeds.save(_state(verifier, root_bytes, state, options, None))
+        return result
+
+    snapshot_bytes = source.fetch(
+        f"snapshot/{timestamp.snapshot.version}.json", options.limits.max_snapshot_bytes
+    )
+    snapshot = verifier.update_snapshot(snapshot_bytes)
+    result.age_seconds = verifier.age_seconds
+    result.expired = verifier.expired
+    _report(options, "metadata", 3, 3)
+
+    segments, segment_bytes = _segments(library, source, verifier, options)
+    wanted = _wanted_entries(effective_index(segments), snapshot.channels, options)
+    items, hashes, attachments = _objects(
+        library, source, verifier, wanted, options=options, result=result
+    )
+
+    _check_cancel(options)
+    _report(options, "applying", 0, 1)
+    feed = verifier.root.feed
+    held_ids = set(library.feeds.object_hashes(feed))
+    keep_ids = {e.id for e in wanted.values() if e.kind != "attachment"}
+    held_attachments = set(library.attachments.hashes(feed))
+    keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
+    with library.transaction():
+        applied = library.content.apply(
+            items, sorted(held_ids - keep_ids), feed=feed, object_hashes=hashes
+        )
+        for name, (sha, data) in attachments.items():
+            library.attachments.put(feed, name, sha, data)
+        library.attachments.delete(sorted(held_attachments - keep_attachments))
+        library.feeds.replace_segments(feed, segment_bytes)
+        library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
+    _report(options, "applying", 1, 1)
+    result.added, result.updated = applied.added, applied.updated
+    result.removed, result.unchanged = applied.removed, applied.unchanged
+    result.attachments = len(attachments)
+    return result
+
+
+def _root_bytes(
+    source: FeedSource, root: Root, state: FeedState | None, options: UpdateOptions
+) -> bytes:
+    """The signed bytes of ``root`` to remember, fetched again if it is newer than what we hold."""
+    if state is not None and load_trusted_root(state.root, options.limits).version == root.version:
+        return state.root
+    if options.trusted_root is not None:
+        given = load_trusted_root(options.trusted_root, options.limits)
+        if given.version == root.version:
+            return options.trusted_root
+    return source.fetch(f"root/{root.version}.root.json", options.limits.max_root_bytes)
+
+
+def _segments(
+    library: Library, source: FeedSource, verifier: FeedVerifier, options: UpdateOptions
+) -> tuple[list[Segment], dict[str, bytes]]:
+    held = library.feeds.segments(verifier.root.feed)
+    refs = verifier.verified_snapshot().segments
+    segments: list[Segment] = []
+    kept: dict[str, bytes] = {}
+    for number, ref in enumerate(refs):
+        _check_cancel(options)
+        data = held.get(ref.sha256)
+        if data is None:
+            data = source.fetch(f"index/{ref.sha256}.json.zst", ref.length)
+        segments.append(verifier.verify_segment(ref, data))
+        kept[ref.sha256] = data
+        _report(options, "index", number + 1, len(refs))
+    return segments, kept
+
+
+def _wanted_entries(
+    index: Mapping[str, IndexEntry], channels: Mapping[str, bool], options: UpdateOptions
+) -> dict[str, IndexEntry]:
+    def taken(channel: str) -> bool:
+        if options.channels is not None:
+            return channel in options.channels
+        return not channels.get(channel, True) or channel in options.channel_keys
+
+    return {i: e for i, e in index.items() if e.kind == "attachment" or taken(e.channel)}
+
+
+def _objects(
+    library: Library,
+    source: FeedSource,
+    verifier: FeedVerifier,
+    wanted: Mapping[str, IndexEntry],
+    *,
+    options: UpdateOptions,
+    result: UpdateResult,
+) -> tuple[list[Item], dict[str, str], dict[str, tuple[str, bytes]]]:
+    feed = verifier.root.feed
+    have_items = library.feeds.object_hashes(feed)
+    have_attachments = library.attachments.hashes(feed)
+    needed = [
+        e
+        for e in wanted.values()
+        if (have_attachments if e.kind == "attachment" else have_items).get(e.id) != e.sha256
+    ]
+    items: list[Item] = []
+    hashes: dict[str, str] = {}
+    attachments: dict[str, tuple[str, bytes]] = {}
+    skipped: list[str] = []
+    for number, entry in enumerate(needed):
+        _check_cancel(options)
+        try:
+            data = source.fetch(object_path(entry.sha256), entry.length)
+        except NotInSource:
+            if not options.partial_source:
+                raise MixAndMatch(
+                    f"The source lacks object '{entry.id}' that its signed index lists."
+                ) from None
+            skipped.append(entry.id)
+            continue
+        if entry.kind == "attachment":
+            attachments[entry.id] = (
+                entry.sha256,
+                verifier.verify_attachment(entry, data, options.channel_keys),
+            )
+        else:
+            items.append(verifier.verify_item(entry, data, options.channel_keys))
+            hashes[entry.id] = entry.sha256
+        _report(options, "objects", number + 1, len(needed))
+    result.not_carried = len(skipped)
+    return items, hashes, attachments
+
+
+def _state(
+    verifier: FeedVerifier,
+    root_bytes: bytes,
+    state: FeedState | None,
+    options: UpdateOptions,
+    snapshot_bytes: bytes | None,
+) -> FeedState:
+    timestamp = verifier.verified_timestamp()
+    if state is not None and state.feed != verifier.root.feed:
+        raise WrongFeed("The feed changed during the update.")
+    if snapshot_bytes is None:
+        snapshot_version = state.snapshot_version if state else 0
+        snapshot_bytes = state.snapshot if state else None
+    else:
+        snapshot_version = verifier.verified_snapshot().version
+    return FeedState(
+        feed=verifier.root.feed,
+        root=root_bytes,
+        timestamp_version=timestamp.version,
+        snapshot_version=snapshot_version,
+        snapshot=snapshot_bytes,
+        issued=format_time(timestamp.issued),
+        last_verified=format_time(options.now),
+    )
+
+
+def _report(options: UpdateOptions, phase: str, done: int, total: int) -> None:
+    if options.progress is not None:
+        options.progress(Progress(phase, done, total))
+
+
+def _check_cancel(options: UpdateOptions) -> None:
+    if options.cancelled():
+        raise UpdateCancelled("The update was cancelled; the library is unchanged.")
