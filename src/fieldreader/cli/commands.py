@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fieldreader import source
 from fieldreader.anchors import QuoteNotFound, quote_of
+from fieldreader.cli import feed_commands
 from fieldreader.cli.context import Context
 from fieldreader.cli.demo import run_demo
 from fieldreader.cli.formatting import format_item
 from fieldreader.cli.sample import load_sample_into
 from fieldreader.cli.secrets_input import NEW_PASSPHRASE_ENV
 from fieldreader.errors import FieldreaderError
+from fieldreader.feed.metadata import TIME_FORMAT
 from fieldreader.itemcodec import item_to_dict
 from fieldreader.render import render_markdown
 from fieldreader.store import (
@@ -36,6 +39,8 @@ def dispatch(ctx: Context, args: argparse.Namespace) -> int:
         name = f"note-{args.note_command}"
     elif name == "bookmark":
         name = f"bookmark-{args.bookmark_command}"
+    elif name == "bundle":
+        name = f"bundle-{args.bundle_command}"
     return COMMANDS[name](ctx, args)
 
 
@@ -67,7 +72,23 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
             ctx.say(f"{kind.capitalize()}s: {library.content.count(ItemFilter(kind=kind))}")
         ctx.say(f"Notes: {len(library.userdata.notes())}")
         ctx.say(f"Bookmarks: {len(library.userdata.bookmarks())}")
+        for state in library.feeds.all():
+            ctx.say(
+                f"Feed '{state.feed}': version {state.snapshot_version}, "
+                f"last verified {days_ago(state.last_verified)}"
+            )
     return 0
+
+
+def days_ago(moment: str | None, now: datetime | None = None) -> str:
+    """ "today", "1 day ago", "12 days ago" or "never", for a recorded UTC time."""
+    if moment is None:
+        return "never"
+    then = datetime.strptime(moment, TIME_FORMAT).replace(tzinfo=UTC)
+    days = int(((now or datetime.now(UTC)) - then).total_seconds() // 86400)
+    if days <= 0:
+        return "today"
+    return f"{days} day{'s' if days != 1 else ''} ago"
 
 
 def _filters(args: argparse.Namespace) -> ItemFilter:
@@ -319,4 +340,6 @@ COMMANDS: dict[str, Command] = {
     "wipe": cmd_wipe,
     "render": cmd_render,
     "demo": cmd_demo,
+    "bundle-create": feed_commands.cmd_bundle_create,
+    "import": feed_commands.cmd_import,
 }

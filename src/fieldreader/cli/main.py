@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fieldreader import __version__
-from fieldreader.cli import commands
+from fieldreader.cli import commands, feed_commands
 from fieldreader.cli.context import Context
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import KINDS
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library_commands(command)
     _add_reading_commands(command)
     _add_user_data_commands(command, common)
+    feed_commands.add_commands(command, common)
     return parser
 
 

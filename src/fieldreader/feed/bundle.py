@@ -257,7 +257,7 @@ class BundleSource:
     """A bundle's files, served to the update engine like a feed folder would."""
 
     def __init__(self, data: bytes, passphrase: str | None = None) -> None:
-        if data[: len(MAGIC)] != MAGIC:
+        if data[: len(MAGIC)] != MAGIC or len(data) < _PREAMBLE:
             raise BundleError("This is not a fieldreader bundle.")
         if data[len(MAGIC)] != FORMAT_VERSION:
             raise BundleError("This bundle uses a format version this build does not know.")

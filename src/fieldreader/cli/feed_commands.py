@@ -1,0 +1,133 @@
+"""Commands that move signed content: bundle creation and import."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fieldreader.cli.context import Context
+from fieldreader.errors import FieldreaderError
+from fieldreader.feed.bundle import BundleSource, create_bundle, is_encrypted
+from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
+
+BUNDLE_PASSPHRASE_ENV = "FIELDREADER_BUNDLE_PASSPHRASE"  # noqa: S105 - a variable name
+
+Adder = Callable[[str, str], argparse.ArgumentParser]
+
+
+def add_commands(command: Adder, common: argparse.ArgumentParser) -> None:
+    p = command("bundle", "pack a feed into one file for a USB stick or a LAN share")
+    actions = p.add_subparsers(dest="bundle_command", required=True, metavar="ACTION")
+    c = actions.add_parser("create", help="create a bundle from a feed folder", parents=[common])
+    c.add_argument("feed_dir", type=Path)
+    c.add_argument("out", type=Path)
+    c.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    c.add_argument("--since", type=int, default=0, help="delta after this snapshot version")
+    c.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"encrypt with a passphrase (from ${BUNDLE_PASSPHRASE_ENV} or a prompt)",
+    )
+    p = command("import", "verify a bundle and apply it to the library in one step")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--trust-root", type=Path, help="the feed's root metadata, for a first import")
+    p.add_argument(
+        "--channel-key",
+        action="append",
+        default=[],
+        metavar="CHANNEL=KEYFILE",
+        help="key of a restricted channel (a file with 64 hex characters)",
+    )
+
+
+def bundle_passphrase(ctx: Context, *, confirm: bool) -> str:
+    value = os.environ.get(BUNDLE_PASSPHRASE_ENV)
+    if value:
+        return value
+    if not ctx.interactive():
+        raise FieldreaderError(f"The bundle passphrase is needed: set {BUNDLE_PASSPHRASE_ENV}.")
+    chosen = ctx.passphrases.prompt("Bundle passphrase: ")
+    if confirm and ctx.passphrases.prompt("Type it again: ") != chosen:
+        raise FieldreaderError("The two passphrases differ; nothing was written.")
+    return chosen
+
+
+def cmd_bundle_create(ctx: Context, args: argparse.Namespace) -> int:
+    passphrase = bundle_passphrase(ctx, confirm=True) if args.encrypt else None
+    report = create_bundle(
+        args.feed_dir,
+        args.out,
+        channels=args.channel,
+        since=args.since,
+        passphrase=passphrase,
+        kdf=ctx.kdf,
+    )
+    kind = "delta" if args.since else "full"
+    ctx.say(
+        f"Wrote {args.out}: {kind} bundle of version {report.version}, {report.objects} objects, "
+        f"{report.bytes:,} bytes{', encrypted' if report.encrypted else ''}."
+    )
+    return 0
+
+
+def read_channel_keys(specs: list[str]) -> dict[str, bytes]:
+    keys: dict[str, bytes] = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or not name:
+            raise FieldreaderError(f"--channel-key takes CHANNEL=KEYFILE, not {spec!r}.")
+        try:
+            key = bytes.fromhex(Path(file).read_text(encoding="ascii").strip())
+        except (OSError, ValueError, UnicodeDecodeError):
+            raise FieldreaderError(
+                f"{file} is not a channel key file (64 hex characters)."
+            ) from None
+        if len(key) != 32:
+            raise FieldreaderError(f"{file} is not a channel key file (64 hex characters).")
+        keys[name] = key
+    return keys
+
+
+def describe(result: UpdateResult) -> str:
+    days = int(result.age_seconds // 86400)
+    age = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    if result.nothing_new:
+        return f"Already up to date: feed '{result.feed}' version {result.version} (issued {age})."
+    text = (
+        f"Feed '{result.feed}' version {result.version}: {result.added} added, "
+        f"{result.updated} updated, {result.removed} removed (issued {age})."
+    )
+    if result.not_carried:
+        text += f" {result.not_carried} items were not in this bundle."
+    if result.expired:
+        text += " Its signatures have expired: sync when you can to get newer content."
+    return text
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        raw = args.bundle.read_bytes()
+    except OSError as exc:
+        raise FieldreaderError(f"Cannot read {args.bundle}: {exc.strerror}") from None
+    passphrase = bundle_passphrase(ctx, confirm=False) if is_encrypted(raw) else None
+    source = BundleSource(raw, passphrase)
+    trusted = None
+    if args.trust_root is not None:
+        try:
+            trusted = args.trust_root.read_bytes()
+        except OSError as exc:
+            raise FieldreaderError(f"Cannot read {args.trust_root}: {exc.strerror}") from None
+    options = UpdateOptions(
+        now=datetime.now(UTC),
+        online=False,
+        trusted_root=trusted,
+        channel_keys=read_channel_keys(args.channel_key),
+        partial_source=True,
+    )
+    with ctx.open() as library:
+        result = update_library(library, source, options)
+    ctx.say(describe(result))
+    return 0
