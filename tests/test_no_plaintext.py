@@ -78,4 +78,4 @@ def test_no_plaintext_anywhere_after_a_session(tmp_path: Path) -> None:
     (tmp / "control").write_bytes(b"x" + CANARY_NOTE.encode("utf-16-le"))
     assert len(scan(tmp_path, needles)) == 1
     allowed = {"library.db", "library.db-shm", "library.db-wal", "library.keys"}
-    assert {p.name for p in data.iterdir()} <= allowed  # fmt: skip
+    assert {p.name for p in data.iterdir()} <= allowed

@@ -88,22 +88,34 @@ def test_each_kind_loads(tmp_path: Path) -> None:
 
 BAD_ARTICLES = {
     "missing title": (ARTICLE.replace('title: "Mission to Nicaragua"\n', ""), "title", "required"),
-    "title not text": (ARTICLE.replace('title: "Mission to Nicaragua"', "title: [a, b]"), "title",
-                       "expected text"),
-    "unknown field": (ARTICLE.replace("kind: article", "kind: article\ntittle: x"), "tittle",
-                      "unknown field"),
+    "title not text": (
+        ARTICLE.replace('title: "Mission to Nicaragua"', "title: [a, b]"),
+        "title",
+        "expected text",
+    ),
+    "unknown field": (
+        ARTICLE.replace("kind: article", "kind: article\ntittle: x"),
+        "tittle",
+        "unknown field",
+    ),
     "bad date": (ARTICLE.replace("2009-01-27", "27/01/2009"), "published", "YYYY-MM-DD"),
     "bad kind": (ARTICLE.replace("kind: article", "kind: poem"), "kind", "one of"),
     "bad id": (ARTICLE.replace("id: nicaragua-mission-en", "id: ../etc/passwd"), "id", "must be"),
     "id with slash": (ARTICLE.replace("id: nicaragua-mission-en", "id: a/b"), "id", "must be"),
     "bad lang": (ARTICLE.replace("lang: en", "lang: English!"), "lang", "language tag"),
     "bad country": (ARTICLE.replace("[NI]", "[Nicaragua]"), "countries", "country code"),
-    "tags not list": (ARTICLE.replace("tags: [mission, civic space]", "tags: mission"), "tags",
-                      "expected a list"),
-    "bad url": (ARTICLE.replace("https://example.org/nicaragua", "javascript:alert(1)"),
-                "source_url", "http"),
+    "tags not list": (
+        ARTICLE.replace("tags: [mission, civic space]", "tags: mission"),
+        "tags",
+        "expected a list",
+    ),
+    "bad url": (
+        ARTICLE.replace("https://example.org/nicaragua", "javascript:alert(1)"),
+        "source_url",
+        "http",
+    ),
     "body field": (ARTICLE.replace("kind: article", "kind: article\nbody: x"), "body", "unknown"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(("text", "field", "message"), BAD_ARTICLES.values(), ids=BAD_ARTICLES)
