@@ -15,6 +15,7 @@ from fieldreader.cli import feed_commands
 from fieldreader.cli.context import Context
 from fieldreader.cli.demo import run_demo
 from fieldreader.cli.formatting import format_item
+from fieldreader.cli.publish import dispatch_publish
 from fieldreader.cli.sample import load_sample_into
 from fieldreader.cli.secrets_input import NEW_PASSPHRASE_ENV
 from fieldreader.errors import FieldreaderError
@@ -342,4 +343,5 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "bundle-create": feed_commands.cmd_bundle_create,
     "import": feed_commands.cmd_import,
+    "publish": dispatch_publish,
 }

@@ -12,6 +12,7 @@ from typing import TextIO
 from fieldreader import __version__
 from fieldreader.cli import commands, feed_commands
 from fieldreader.cli.context import Context
+from fieldreader.cli.publish import add_publish_commands
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import KINDS
 from fieldreader.store import DEFAULT_KDF, KdfParams
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_commands(command)
     _add_user_data_commands(command, common)
     feed_commands.add_commands(command, common)
+    add_publish_commands(sub, common)
     return parser
 
 

@@ -6,8 +6,8 @@ the channel key, so hosts and networks see only ciphertext::
 
     b"FRX1" || nonce (24 bytes) || ciphertext-with-tag
 
-The nonce is a keyed hash of the plaintext, so the same input always gives the same bytes (builds
-are reproducible) and a nonce repeats only for identical plaintext. The associated data binds the
+The nonce is a keyed hash of the associated data and the plaintext, so the same input always
+gives the same bytes (builds are reproducible) and a nonce repeats only for an identical object. The associated data binds the
 ciphertext to its channel and id: an object cannot be moved to another item or channel.
 """
 
@@ -79,9 +79,14 @@ def encode_payload(
     compressed = compressor.compress(plaintext)
     if channel_key is None:
         return EncodedObject(compressed, len(plaintext))
-    nonce = hashlib.blake2b(plaintext, key=channel_key, digest_size=_NONCE_BYTES).digest()
+    associated = _associated_data(channel, object_id)
+    # The nonce covers the associated data too: the same bytes under two ids must not share a
+    # nonce (that would reuse Poly1305's one-time key).
+    nonce = hashlib.blake2b(
+        associated + b"\x00" + plaintext, key=channel_key, digest_size=_NONCE_BYTES
+    ).digest()
     sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-        compressed, _associated_data(channel, object_id), nonce, channel_key
+        compressed, associated, nonce, channel_key
     )
     return EncodedObject(ENCRYPTED_MAGIC + nonce + bytes(sealed), len(plaintext))
 

@@ -52,8 +52,9 @@ class Limits:
     max_snapshot_bytes: int = 1024 * 1024
     max_segment_bytes: int = 64 * 1024 * 1024
     """Uncompressed; about 300k entries."""
-    max_object_bytes: int = 4 * 1024 * 1024
-    """Uncompressed item JSON; a 2 MiB Markdown body fits with room to spare."""
+    max_object_bytes: int = 16 * 1024 * 1024
+    """Uncompressed item JSON. The largest item the content limits allow (a 2 MiB body of
+    characters JSON escapes to six bytes each, plus full lists) stays below this."""
     max_attachment_bytes: int = 32 * 1024 * 1024
     max_root_rotations: int = 1024
 
