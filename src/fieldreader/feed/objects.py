@@ -7,8 +7,9 @@ the channel key, so hosts and networks see only ciphertext::
     b"FRX1" || nonce (24 bytes) || ciphertext-with-tag
 
 The nonce is a keyed hash of the associated data and the plaintext, so the same input always
-gives the same bytes (builds are reproducible) and a nonce repeats only for an identical object. The associated data binds the
-ciphertext to its channel and id: an object cannot be moved to another item or channel.
+gives the same bytes (builds are reproducible) and a nonce repeats only for an identical object.
+The associated data binds the ciphertext to its channel and id: an object cannot be moved to
+another item or channel.
 """
 
 from __future__ import annotations
