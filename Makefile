@@ -10,11 +10,12 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): requirements/lock.txt pyproject.toml
+$(STAMP): requirements/lock.txt pyproject.toml $(wildcard src/fieldreader/resources/sample/*/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m fieldreader.sample
 	@touch $(STAMP)
 
 # Opens the sample library (created on first run in .demo-library/) in the command-line reader.
@@ -34,4 +35,4 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .demo-library .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .demo-library build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb

@@ -69,8 +69,12 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         ctx.say(f"Library: {ctx.data_dir}")
         ctx.say(f"Schema version: {library.schema_version()}")
-        for kind in ("article", "guidance", "contact"):
-            ctx.say(f"{kind.capitalize()}s: {library.content.count(ItemFilter(kind=kind))}")
+        for kind, label in (
+            ("article", "Articles"),
+            ("guidance", "Guidance lessons"),
+            ("contact", "Contacts"),
+        ):
+            ctx.say(f"{label}: {library.content.count(ItemFilter(kind=kind))}")
         ctx.say(f"Notes: {len(library.userdata.notes())}")
         ctx.say(f"Bookmarks: {len(library.userdata.bookmarks())}")
         for state in library.feeds.all():

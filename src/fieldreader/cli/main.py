@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -162,4 +163,10 @@ def run(
 
 
 def main() -> int:
-    return run(sys.argv[1:])
+    try:
+        return run(sys.argv[1:])
+    except BrokenPipeError:
+        # The reader of our output went away (``fieldreader list | head``): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK

@@ -22,8 +22,9 @@ from fieldreader.feed.verify import (
     Held,
     Limits,
     load_trusted_root,
+    parse_envelope,
 )
-from fieldreader.model import Item
+from fieldreader.model import Item, is_valid_id
 from fieldreader.store import Library
 from fieldreader.store.feeds import FeedState
 
@@ -81,14 +82,32 @@ class UpdateOptions:
     cancelled: Callable[[], bool] = lambda: False
 
 
-def starting_root(library: Library, options: UpdateOptions) -> tuple[Root, FeedState | None]:
+def claimed_feed(source: FeedSource, limits: Limits) -> str | None:
+    """The feed id the source's timestamp claims, unverified: only to pick which trust to use."""
+    try:
+        envelope = parse_envelope(
+            source.fetch("timestamp.json", limits.max_timestamp_bytes),
+            "timestamp",
+            limits.max_timestamp_bytes,
+        )
+    except FeedError:
+        return None
+    feed = envelope.signed.get("feed")
+    return feed if isinstance(feed, str) and is_valid_id(feed) else None
+
+
+def starting_root(
+    library: Library, source: FeedSource, options: UpdateOptions
+) -> tuple[Root, FeedState | None]:
     """The root to verify from: the library's own if it follows the feed, else the given one."""
     if options.trusted_root is None:
-        states = library.feeds.all()
-        if len(states) == 1:
-            return load_trusted_root(states[0].root, options.limits), states[0]
+        feed = claimed_feed(source, options.limits)
+        state = library.feeds.state(feed) if feed else None
+        if state is not None:
+            return load_trusted_root(state.root, options.limits), state
         raise NotTrusted(
-            "This library does not follow this feed yet: give the feed's trusted root metadata."
+            f"This library does not follow the feed {feed or 'offered'!r} yet: give the feed's "
+            "root metadata (from your organisation) to trust it."
         )
     given = load_trusted_root(options.trusted_root, options.limits)
     state = library.feeds.state(given.feed)
@@ -104,7 +123,7 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     Raises:
         FeedError: any verification failure (the subclass says which); nothing is applied.
     """
-    root, state = starting_root(library, options)
+    root, state = starting_root(library, source, options)
     held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
     verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
     _report(options, "metadata", 0, 3)
@@ -162,8 +181,8 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
         for name, (sha, data) in attachments.items():
             library.attachments.put(feed, name, sha, data)
         library.attachments.delete(sorted(held_attachments - keep_attachments))
-        library.feeds.replace_segments(feed, segment_bytes)
         library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
+        library.feeds.replace_segments(feed, segment_bytes)
     _report(options, "applying", 1, 1)
     result.added, result.updated = applied.added, applied.updated
     result.removed, result.unchanged = applied.removed, applied.unchanged
