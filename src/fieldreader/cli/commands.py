@@ -21,6 +21,7 @@ from fieldreader.cli.secrets_input import NEW_PASSPHRASE_ENV
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.metadata import TIME_FORMAT
 from fieldreader.itemcodec import item_to_dict
+from fieldreader.model import Kind
 from fieldreader.render import render_markdown
 from fieldreader.store import (
     ItemFilter,
@@ -69,11 +70,12 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         ctx.say(f"Library: {ctx.data_dir}")
         ctx.say(f"Schema version: {library.schema_version()}")
-        for kind, label in (
+        labels: tuple[tuple[Kind, str], ...] = (
             ("article", "Articles"),
             ("guidance", "Guidance lessons"),
             ("contact", "Contacts"),
-        ):
+        )
+        for kind, label in labels:
             ctx.say(f"{label}: {library.content.count(ItemFilter(kind=kind))}")
         ctx.say(f"Notes: {len(library.userdata.notes())}")
         ctx.say(f"Bookmarks: {len(library.userdata.bookmarks())}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from fieldreader.cli.context import Context
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.bundle import BundleSource, create_bundle, is_encrypted
-from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
+from fieldreader.feed.update import NotTrusted, UpdateOptions, UpdateResult, update_library
 
 BUNDLE_PASSPHRASE_ENV = "FIELDREADER_BUNDLE_PASSPHRASE"  # noqa: S105 - a variable name
 
@@ -125,9 +125,12 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         online=False,
         trusted_root=trusted,
         channel_keys=read_channel_keys(args.channel_key),
-        partial_source=True,
+        partial_source=source.partial,
     )
     with ctx.open() as library:
-        result = update_library(library, source, options)
+        try:
+            result = update_library(library, source, options)
+        except NotTrusted as exc:
+            raise FieldreaderError(f"{exc} Use --trust-root ROOT.json.") from None
     ctx.say(describe(result))
     return 0

@@ -31,6 +31,7 @@ import nacl.pwhash
 
 from fieldreader.feed.errors import DecryptionFailed, FeedError, LengthExceeded, MalformedMetadata
 from fieldreader.feed.metadata import effective_index
+from fieldreader.feed.objects import check_bytes
 from fieldreader.feed.source import DirectorySource, NotInSource, check_feed_path, object_path
 from fieldreader.feed.verify import FeedVerifier, Held, load_trusted_root
 from fieldreader.fsutil import atomic_write
@@ -102,9 +103,11 @@ def create_bundle(
             continue
         if channels is not None and entry.kind != "attachment" and entry.channel not in channels:
             continue
-        files[object_path(entry.sha256)] = source.fetch(object_path(entry.sha256), entry.length)
+        data = source.fetch(object_path(entry.sha256), entry.length)
+        check_bytes(entry, data)
+        files[object_path(entry.sha256)] = data
         objects += 1
-    container = pack(files)
+    container = pack(files, partial=channels is not None)
     encrypted = passphrase is not None
     if passphrase is not None:
         container = encrypt(container, passphrase, kdf)
@@ -131,13 +134,16 @@ def _verify_tree(source: DirectorySource, now: datetime) -> FeedVerifier:
     return verifier
 
 
-def pack(files: dict[str, bytes]) -> bytes:
+def pack(files: dict[str, bytes], *, partial: bool = False) -> bytes:
+    """The plain container; ``partial`` marks a bundle limited to some channels (a hint for the
+    importer to skip, not fail on, objects it does not carry; withholding gains an attacker
+    nothing, since absent objects are never treated as deletions)."""
     table = []
     offset = 0
     for path in sorted(files):
         table.append([check_feed_path(path), offset, len(files[path])])
         offset += len(files[path])
-    header = json.dumps({"files": table}, separators=(",", ":")).encode()
+    header = json.dumps({"files": table, "partial": partial}, separators=(",", ":")).encode()
     body = b"".join(files[path] for path in sorted(files))
     return MAGIC + bytes([FORMAT_VERSION]) + b"P" + struct.pack(">I", len(header)) + header + body
 
@@ -265,12 +271,18 @@ class BundleSource:
             if passphrase is None:
                 raise BundleNeedsPassphrase("This bundle is encrypted: its passphrase is needed.")
             data = decrypt(data, passphrase)
-            if data[: len(MAGIC)] != MAGIC or data[len(MAGIC) + 1 : _PREAMBLE] != b"P":
+            if (
+                data[: len(MAGIC)] != MAGIC
+                or len(data) < _PREAMBLE
+                or data[len(MAGIC)] != FORMAT_VERSION
+                or data[len(MAGIC) + 1 : _PREAMBLE] != b"P"
+            ):
                 raise BundleError("The decrypted bundle is not a plain bundle.")
         elif data[len(MAGIC) + 1 : _PREAMBLE] != b"P":
             raise BundleError("This bundle has an unknown mode.")
         header, body_start = _read_block(data, _PREAMBLE, MAX_HEADER_BYTES, "table of files")
         self._files = dict(_parse_table(header, len(data) - body_start))
+        self.partial = b'"partial":true' in header
         self._data = memoryview(data)[body_start:]
         self.requests = 0
 

@@ -65,6 +65,9 @@ def parse(data: bytes, what: str, max_bytes: int) -> Any:  # noqa: ANN401 - any 
         )
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise MalformedMetadata(f"The {what} is not valid JSON.") from None
+    except ValueError:
+        # Integers beyond Python's digit limit (thousands of digits) are hostile, not data.
+        raise MalformedMetadata(f"The {what} holds a number far too large.") from None
     except RecursionError:
         # The C parser gives up around a thousand levels; anything that deep is hostile.
         raise MalformedMetadata(f"The {what} is nested too deeply.") from None

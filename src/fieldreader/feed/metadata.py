@@ -28,8 +28,11 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
 
+_TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
+
+
 def parse_time(value: object, what: str) -> datetime:
-    if isinstance(value, str):
+    if isinstance(value, str) and _TIME_PATTERN.fullmatch(value):
         try:
             return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
         except ValueError:
@@ -73,9 +76,10 @@ class _Reader:
     def header(self, expected_type: str) -> None:
         if self.data.get("_type") != expected_type:
             raise MalformedMetadata(f"Expected {expected_type} metadata, got something else.")
-        if self.data.get("spec_version") != SPEC_VERSION:
+        version = self.data.get("spec_version")
+        if type(version) is not int or version != SPEC_VERSION:
             raise UnsupportedFormat(
-                f"The {self.what} uses feed format {self.data.get('spec_version')!r}; "
+                f"The {self.what} uses feed format {str(version)[:20]!r}; "
                 f"this build reads format {SPEC_VERSION}."
             )
 
@@ -166,6 +170,8 @@ class Root:
             role = _Reader(raw, f"{name} role")
             role.only("keyids", "threshold")
             keyids = role.get("keyids", list)
+            if not all(isinstance(k, str) for k in keyids):
+                raise MalformedMetadata(f"The {name} role lists key ids that are not text.")
             if not keyids or len(set(keyids)) != len(keyids) or any(k not in keys for k in keyids):
                 raise MalformedMetadata(f"The {name} role names unknown or repeated keys.")
             threshold = role.count("threshold", 1)

@@ -98,13 +98,13 @@ def claimed_feed(source: FeedSource, limits: Limits) -> str | None:
 
 def starting_root(
     library: Library, source: FeedSource, options: UpdateOptions
-) -> tuple[Root, FeedState | None]:
+) -> tuple[Root, bytes, FeedState | None]:
     """The root to verify from: the library's own if it follows the feed, else the given one."""
     if options.trusted_root is None:
         feed = claimed_feed(source, options.limits)
         state = library.feeds.state(feed) if feed else None
         if state is not None:
-            return load_trusted_root(state.root, options.limits), state
+            return load_trusted_root(state.root, options.limits), state.root, state
         raise NotTrusted(
             f"This library does not follow the feed {feed or 'offered'!r} yet: give the feed's "
             "root metadata (from your organisation) to trust it."
@@ -112,9 +112,11 @@ def starting_root(
     given = load_trusted_root(options.trusted_root, options.limits)
     state = library.feeds.state(given.feed)
     if state is None:
-        return given, None
+        return given, options.trusted_root, None
     held = load_trusted_root(state.root, options.limits)
-    return (held if held.version >= given.version else given), state
+    if held.version >= given.version:
+        return held, state.root, state
+    return given, options.trusted_root, state
 
 
 def update_library(library: Library, source: FeedSource, options: UpdateOptions) -> UpdateResult:
@@ -123,7 +125,7 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     Raises:
         FeedError: any verification failure (the subclass says which); nothing is applied.
     """
-    root, state = starting_root(library, source, options)
+    root, root_bytes, state = starting_root(library, source, options)
     held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
     verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
     _report(options, "metadata", 0, 3)
@@ -136,8 +138,8 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
         except NotInSource:
             break
         verifier.update_root(data)
+        root_bytes = data  # only ever bytes that just verified
     verifier.check_root_fresh()
-    root_bytes = _root_bytes(source, verifier.root, state, options)
 
     timestamp = verifier.update_timestamp(
         source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
@@ -188,19 +190,6 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     result.removed, result.unchanged = applied.removed, applied.unchanged
     result.attachments = len(attachments)
     return result
-
-
-def _root_bytes(
-    source: FeedSource, root: Root, state: FeedState | None, options: UpdateOptions
-) -> bytes:
-    """The signed bytes of ``root`` to remember, fetched again if it is newer than what we hold."""
-    if state is not None and load_trusted_root(state.root, options.limits).version == root.version:
-        return state.root
-    if options.trusted_root is not None:
-        given = load_trusted_root(options.trusted_root, options.limits)
-        if given.version == root.version:
-            return options.trusted_root
-    return source.fetch(f"root/{root.version}.root.json", options.limits.max_root_bytes)
 
 
 def _segments(

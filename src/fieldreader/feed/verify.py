@@ -196,6 +196,11 @@ class FeedVerifier:
         envelope = parse_envelope(data, "snapshot", self.limits.max_snapshot_bytes)
         snapshot = Snapshot.from_signed(envelope.signed)
         check_signatures(envelope, self.root, "snapshot", "snapshot")
+        hashes = [ref.sha256 for ref in snapshot.segments]
+        if len(set(hashes)) != len(hashes):
+            raise MalformedMetadata("The snapshot lists the same index segment twice.")
+        if any(ref.version > snapshot.version for ref in snapshot.segments):
+            raise MalformedMetadata("The snapshot lists a segment from a later version.")
         self._check_feed(snapshot.feed)
         if snapshot.version != timestamp.snapshot.version:
             raise MixAndMatch("The snapshot's version is not the one the timestamp names.")
@@ -226,6 +231,8 @@ class FeedVerifier:
             raise MixAndMatch("The index segment's entry count differs from the snapshot's.")
         channels = self.verified_snapshot().channels
         for entry in segment.entries:
+            if entry.version > ref.version:
+                raise MalformedMetadata(f"Entry '{entry.id}' is newer than its index segment.")
             if entry.channel not in channels:
                 raise MalformedMetadata(f"Entry '{entry.id}' is in an undeclared channel.")
             limit = (
