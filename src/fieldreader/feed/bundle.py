@@ -281,8 +281,9 @@ class BundleSource:
         elif data[len(MAGIC) + 1 : _PREAMBLE] != b"P":
             raise BundleError("This bundle has an unknown mode.")
         header, body_start = _read_block(data, _PREAMBLE, MAX_HEADER_BYTES, "table of files")
-        self._files = dict(_parse_table(header, len(data) - body_start))
-        self.partial = b'"partial":true' in header
+        doc = _parse_header(header)
+        self._files = dict(_parse_table(doc.get("files"), len(data) - body_start))
+        self.partial = doc.get("partial") is True
         self._data = memoryview(data)[body_start:]
         self.requests = 0
 
@@ -308,12 +309,18 @@ class BundleSource:
         return bytes(self._data[offset : offset + length])
 
 
-def _parse_table(header: bytes, body_length: int) -> Iterator[tuple[str, tuple[int, int]]]:
-    damaged = MalformedMetadata("The bundle's table of files is damaged.")
+def _parse_header(header: bytes) -> dict[str, object]:
     try:
-        table = json.loads(header)["files"]
-    except (ValueError, KeyError, TypeError):
-        raise damaged from None
+        doc = json.loads(header)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise MalformedMetadata("The bundle's table of files is damaged.")
+    return doc
+
+
+def _parse_table(table: object, body_length: int) -> Iterator[tuple[str, tuple[int, int]]]:
+    damaged = MalformedMetadata("The bundle's table of files is damaged.")
     if not isinstance(table, list) or len(table) > MAX_FILES:
         raise damaged
     seen: set[str] = set()
