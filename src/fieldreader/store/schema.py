@@ -50,8 +50,9 @@ CREATE INDEX item_countries_seq ON item_countries (seq);
 -- External-content index: the text lives once, in items. unicode61 with remove_diacritics 2
 -- makes "cafe" find "café". Prefix indexes for 3 and 4 characters make "nat*" as cheap as
 -- a word (without them a common prefix merged hundreds of doclists: 0.1-0.9 s at 100k), at the
--- price of slower inserts; search-as-you-type asks for prefixes on every keystroke. SQLCipher reserves 80 bytes of each 4 KiB page, so FTS5's default
--- 4050-byte leaves would spill onto overflow pages; 3900 fits.
+-- price of slower inserts; search-as-you-type asks for prefixes on every keystroke.
+-- SQLCipher reserves 80 bytes of each 4 KiB page, so FTS5's default 4050-byte leaves would
+-- spill onto overflow pages; 3900 fits.
 CREATE VIRTUAL TABLE items_fts USING fts5 (
     title, summary, body, tags_text, extra_text,
     content = 'items', content_rowid = 'seq',
