@@ -4,6 +4,9 @@ FTS5's snippet() must re-run the whole match for each row it is called on; for a
 that means merging the doclists of every term with that prefix, twenty times over (seconds at
 100k items). The hits' text is already at hand, so we find the terms in it ourselves, folding
 case and diacritics the way the index does (unicode61, remove_diacritics 2).
+
+Folding is done character by character so the folded text lines up with the original: a match
+found in the folded text is highlighted at the same offsets in the original.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from functools import lru_cache
 from typing import Protocol
 
 WORD = re.compile(r"\w+")
-#: Only the start of a long body is searched for the snippet: enough to find a match nearly
-#: always, bounded for a 2 MiB article.
-MAX_SCAN_CHARS = 60_000
+#: Only the start of a long body is searched: enough to find a match nearly always, bounded
+#: for a 2 MiB article.
+MAX_SCAN_CHARS = 100_000
+_CONTEXT_CHARS = 12  # per word, to cut a window of text around the first match
 
 
 class QueryTerm(Protocol):
@@ -35,11 +39,27 @@ class Marks:
     ellipsis: str
 
 
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Lower case without diacritics: café -> cafe, Société -> societe."""
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+@lru_cache(maxsize=8192)
+def fold_char(char: str) -> str:
+    """One character without case or diacritics (é -> e), or itself when that is not one char."""
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+    ).casefold()
+    return base if len(base) == 1 else char
+
+
+def fold(text: str) -> str:
+    """``text`` folded character by character; the result has the same length."""
+    return text.translate({ord(c): fold_char(c) for c in set(text)})
+
+
+def term_pattern(term: QueryTerm) -> re.Pattern[str] | None:
+    """A regex over folded text for ``term``: its words in order, the last a prefix if asked."""
+    words = [re.escape(w) for w in WORD.findall(fold(term.text))]
+    if not words:
+        return None
+    tail = r"\w*" if term.prefix else ""
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + tail + r"(?!\w)")
 
 
 def make_snippet(
@@ -51,62 +71,48 @@ def make_snippet(
     a match gives the snippet; with no match anywhere (a match only in tags, say), the start of
     the first non-empty field is shown.
     """
-    patterns = [
-        ([fold(w) for w in WORD.findall(t.text)], t.prefix) for t in terms if WORD.search(t.text)
-    ]
+    patterns = [p for p in map(term_pattern, terms) if p is not None]
     for text in fields:
-        if not text:
-            continue
         scanned = text[:MAX_SCAN_CHARS]
-        tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD.finditer(scanned)]
-        marked = _matches(tokens, patterns)
-        if marked:
-            first = min(marked)
-            lo = max(0, first - width // 3)
-            hi = min(len(tokens), lo + width)
-            return _render(scanned, tokens, marked, span=(lo, hi), marks=marks)
+        folded = fold(scanned)
+        firsts = [m.start() for p in patterns if (m := p.search(folded))]
+        if firsts:
+            return _window(
+                scanned, folded, min(firsts), patterns=patterns, marks=marks, width=width
+            )
     for text in fields:
-        if text:
-            tokens = [(m.start(), m.end(), "") for m in WORD.finditer(text[:MAX_SCAN_CHARS])]
-            return _render(text, tokens, set(), span=(0, min(width, len(tokens))), marks=marks)
+        if text.strip():
+            return _window(text[:MAX_SCAN_CHARS], "", 0, patterns=[], marks=marks, width=width)
     return ""
 
 
-def _matches(
-    tokens: list[tuple[int, int, str]], patterns: list[tuple[list[str], bool]]
-) -> set[int]:
-    marked: set[int] = set()
-    folded = [t[2] for t in tokens]
-    for words, prefix in patterns:
-        n = len(words)
-        for i in range(len(folded) - n + 1):
-            if folded[i : i + n - 1] != words[:-1]:
-                continue
-            last = folded[i + n - 1]
-            if last == words[-1] or (prefix and last.startswith(words[-1])):
-                marked.update(range(i, i + n))
-    return marked
-
-
-def _render(
+def _window(
     text: str,
-    tokens: list[tuple[int, int, str]],
-    marked: set[int],
+    folded: str,
+    first: int,
     *,
-    span: tuple[int, int],
+    patterns: list[re.Pattern[str]],
     marks: Marks,
+    width: int,
 ) -> str:
-    lo, hi = span
-    start, end, ellipsis = marks.start, marks.end, marks.ellipsis
-    if not tokens:
-        return text[:200]
-    out = [ellipsis] if lo > 0 else []
-    position = tokens[lo][0] if lo > 0 else 0
-    for index in range(lo, hi):
-        a, b, _ = tokens[index]
-        out.append(text[position:a])
-        out.append(f"{start}{text[a:b]}{end}" if index in marked else text[a:b])
-        position = b
-    if hi < len(tokens):
-        out.append(ellipsis)
+    before = width // 3
+    lo = max(0, first - before * _CONTEXT_CHARS)
+    starts = [m.start() for m in WORD.finditer(text, lo, first)]
+    if len(starts) > before:
+        lo = starts[-before]
+    elif lo > 0 and starts:
+        lo = starts[0]
+    ends = [m.end() for m in WORD.finditer(text, lo, lo + (width + 4) * _CONTEXT_CHARS)]
+    hi = ends[min(width, len(ends)) - 1] if ends else min(len(text), lo + 200)
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(folded, lo, hi))
+    out = [marks.ellipsis] if lo > 0 else []
+    position = lo
+    for start, end in spans:
+        if start < position:
+            continue
+        out += [text[position:start], marks.start, text[start:end], marks.end]
+        position = end
+    out.append(text[position:hi])
+    if hi < len(text.rstrip()):
+        out.append(marks.ellipsis)
     return " ".join("".join(out).split())
