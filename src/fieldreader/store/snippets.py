@@ -104,6 +104,8 @@ def _window(
         lo = starts[0]
     ends = [m.end() for m in WORD.finditer(text, lo, lo + (width + 4) * _CONTEXT_CHARS)]
     hi = ends[min(width, len(ends)) - 1] if ends else min(len(text), lo + 200)
+    if WORD.search(text, hi) is None:
+        hi = len(text)  # only punctuation left: keep it, no ellipsis
     spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(folded, lo, hi))
     out = [marks.ellipsis] if lo > 0 else []
     position = lo

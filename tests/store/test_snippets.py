@@ -1,0 +1,57 @@
+"""Snippets made in Python: folding lines up with the original, windows, highlights."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fieldreader.store.search import parse_query
+from fieldreader.store.snippets import Marks, fold, make_snippet
+
+MARKS = Marks("[", "]", "…")
+
+
+def snippet(text: str, query: str, width: int = 24) -> str:
+    return make_snippet((text,), parse_query(query), MARKS, width)
+
+
+@given(st.text(max_size=200))
+def test_fold_keeps_length(text: str) -> None:
+    assert len(fold(text)) == len(text)
+
+
+def test_fold_removes_case_and_diacritics() -> None:
+    assert fold("Société Café NIÑO") == "societe cafe nino"
+
+
+def test_highlights_words_phrases_and_prefixes_in_the_original_spelling() -> None:
+    assert snippet("La Société civile au café.", "societe cafe") == (
+        "La [Société] civile au [café]."
+    )
+    assert snippet("the civil society space", '"civil society"') == "the [civil society] space"
+    assert snippet("national nationality nation", "natio*") == ("[national] [nationality] [nation]")
+    assert snippet("unrelated words", "natio*") == "unrelated words"
+
+
+def test_window_is_cut_around_the_first_match_with_ellipses() -> None:
+    words = [f"w{i}" for i in range(200)]
+    words[120] = "target"
+    text = " ".join(words)
+    result = snippet(text, "target", width=12)
+    assert result.startswith("…")
+    assert result.endswith("…")
+    assert "[target]" in result
+    assert len(result.split()) <= 14
+
+
+def test_fields_are_tried_in_order() -> None:
+    terms = parse_query("kabul")
+    assert make_snippet(("no match here", "Office in Kabul"), terms, MARKS) == "Office in [Kabul]"
+    assert make_snippet(("", "first words", "x"), parse_query("absent"), MARKS) == "first words"
+
+
+def test_arabic_and_persian() -> None:
+    assert snippet("تقرير عن حرية التعبير في البلاد", "التعبير") == (
+        "تقرير عن حرية [التعبير] في البلاد"
+    )
+    assert "[" in snippet("گزارش درباره آزادی بیان", "آزادی")
