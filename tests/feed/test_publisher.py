@@ -33,6 +33,7 @@ from fieldreader.feed.errors import (
 from fieldreader.feed.keys import ROLES, KeyFileError, key_path, read_key
 from fieldreader.feed.metadata import IndexEntry, Root, Segment, Snapshot, Timestamp
 from fieldreader.feed.metadata import effective_index as fold
+from fieldreader.feed.objects import entry_id
 from fieldreader.feed.publisher import (
     BuildReport,
     PublishError,
@@ -158,7 +159,8 @@ def read_feed(
         elif snapshot.channels[entry.channel] and entry.channel not in keys:
             view.sealed.add(entry.id)
         else:
-            view.items[entry.id] = verifier.verify_item(entry, data, keys)
+            item = verifier.verify_item(entry, data, keys)
+            view.items[item.id] = item
     return view
 
 
@@ -397,8 +399,12 @@ def test_restricted_objects_are_sealed_without_the_key(module_keys: Path, tmp_pa
     content, feed = restricted_feed(tmp_path, module_keys)
     view = read_feed(feed, NOW)
     assert view.snapshot.channels == {"af": True, "public": False}
-    assert view.sealed == {"secret-1"}
-    entry = view.index["secret-1"]
+    # The public index lists the restricted item under a keyed hash, never under its id.
+    sealed_id = entry_id("secret-1", CHANNEL_KEY)
+    assert view.sealed == {sealed_id}
+    assert "secret-1" not in view.index
+    assert all(b"secret-1" not in blob for blob in tree(feed).values())
+    entry = view.index[sealed_id]
     data = (feed / "objects" / entry.sha256[:2] / entry.sha256).read_bytes()
     assert SECRET_TITLE.encode() not in data
     assert b"address" not in data

@@ -92,8 +92,28 @@ def encode_payload(
     return EncodedObject(ENCRYPTED_MAGIC + nonce + bytes(sealed), len(plaintext))
 
 
+def entry_id(item_id: str, channel_key: bytes | None) -> str:
+    """The id an item is listed under in the public index.
+
+    Index segments are not encrypted, and in a restricted channel an id can itself be the
+    secret ("farida-noori" names a person). Such items are listed under a keyed hash of their
+    id instead; only holders of the channel key can tell which item an entry is.
+    """
+    if channel_key is None:
+        return item_id
+    digest = hashlib.blake2b(
+        b"fieldreader-entry-id\x00" + item_id.encode(), key=channel_key, digest_size=16
+    )
+    return "x" + digest.hexdigest()
+
+
 def encode_item(item: Item, channel_key: bytes | None = None) -> EncodedObject:
-    return encode_payload(canonical.encode(item_to_dict(item)), item.id, item.channel, channel_key)
+    return encode_payload(
+        canonical.encode(item_to_dict(item)),
+        entry_id(item.id, channel_key),
+        item.channel,
+        channel_key,
+    )
 
 
 def check_bytes(entry: IndexEntry, data: bytes) -> None:
@@ -168,6 +188,7 @@ def decode_item(
 ) -> Item:
     """A verified item from an object's bytes; its id, kind and channel must match the entry."""
     plaintext = decode_payload(entry, data, restricted, channel_keys)
+    key = channel_keys.get(entry.channel) if restricted else None
     fields = canonical.parse(plaintext, f"object '{entry.id}'", entry.size)
     if not isinstance(fields, dict):
         raise MalformedMetadata(f"Object '{entry.id}' is not an item.")
@@ -175,6 +196,6 @@ def decode_item(
         item = item_from_dict(fields, f"object '{entry.id}'")
     except (ContentError, ContentTooLarge) as exc:
         raise MalformedMetadata(f"Object '{entry.id}' is not a valid item: {exc}") from None
-    if (item.id, item.kind, item.channel) != (entry.id, entry.kind, entry.channel):
+    if (entry_id(item.id, key), item.kind, item.channel) != (entry.id, entry.kind, entry.channel):
         raise MalformedMetadata(f"Object '{entry.id}' holds a different item than the index says.")
     return item

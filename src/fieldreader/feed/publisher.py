@@ -57,6 +57,7 @@ from fieldreader.feed.objects import (
     EncodedObject,
     encode_item,
     encode_payload,
+    entry_id,
 )
 from fieldreader.feed.verify import (
     DEFAULT_LIMITS,
@@ -480,14 +481,15 @@ def _plan_items(items: list[Item], keys: Mapping[str, bytes]) -> list[_Planned]:
     planned = []
     limit = DEFAULT_LIMITS.max_object_bytes
     for item in items:
-        obj = encode_item(item, keys.get(item.channel))
+        key = keys.get(item.channel)
+        obj = encode_item(item, key)
         if obj.size > limit:
             raise ContentError(
                 f"item '{item.id}'",
                 None,
                 f"encodes to {obj.size:,} bytes, over the feed's {limit:,}",
             )
-        planned.append(_Planned(item.id, item.kind, item.channel, obj))
+        planned.append(_Planned(entry_id(item.id, key), item.kind, item.channel, obj))
     return planned
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from fieldreader.feed.errors import FeedError, MixAndMatch, WrongFeed
 from fieldreader.feed.metadata import IndexEntry, Root, Segment, effective_index, format_time
+from fieldreader.feed.objects import entry_id
 from fieldreader.feed.source import FeedSource, NotInSource, object_path
 from fieldreader.feed.verify import (
     DEFAULT_LIMITS,
@@ -165,15 +166,17 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
 
     segments, segment_bytes = _segments(library, source, verifier, options)
     wanted = _wanted_entries(effective_index(segments), snapshot.channels, options)
+    feed = verifier.root.feed
+    held_entries = _held_by_entry(library, feed, snapshot.channels, options.channel_keys)
     items, hashes, attachments = _objects(
-        library, source, verifier, wanted, options=options, result=result
+        library, source, verifier, wanted, held=held_entries, options=options, result=result
     )
 
     _check_cancel(options)
     _report(options, "applying", 0, 1)
-    feed = verifier.root.feed
-    held_ids = set(library.feeds.object_hashes(feed))
-    keep_ids = {e.id for e in wanted.values() if e.kind != "attachment"}
+    held_ids = {item_id for item_id, _ in held_entries.values()}
+    keep_ids = {held_entries[e.id][0] for e in wanted.values() if e.id in held_entries}
+    keep_ids |= {item.id for item in items}
     held_attachments = set(library.attachments.hashes(feed))
     keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
     with library.transaction():
@@ -227,16 +230,16 @@ def _objects(
     verifier: FeedVerifier,
     wanted: Mapping[str, IndexEntry],
     *,
+    held: Mapping[str, tuple[str, str]],
     options: UpdateOptions,
     result: UpdateResult,
 ) -> tuple[list[Item], dict[str, str], dict[str, tuple[str, bytes]]]:
-    feed = verifier.root.feed
-    have_items = library.feeds.object_hashes(feed)
-    have_attachments = library.attachments.hashes(feed)
+    have_attachments = library.attachments.hashes(verifier.root.feed)
     needed = [
         e
         for e in wanted.values()
-        if (have_attachments if e.kind == "attachment" else have_items).get(e.id) != e.sha256
+        if (have_attachments.get(e.id) if e.kind == "attachment" else held.get(e.id, ("", ""))[1])
+        != e.sha256
     ]
     items: list[Item] = []
     hashes: dict[str, str] = {}
@@ -259,11 +262,28 @@ def _objects(
                 verifier.verify_attachment(entry, data, options.channel_keys),
             )
         else:
-            items.append(verifier.verify_item(entry, data, options.channel_keys))
-            hashes[entry.id] = entry.sha256
+            item = verifier.verify_item(entry, data, options.channel_keys)
+            items.append(item)
+            hashes[item.id] = entry.sha256
         _report(options, "objects", number + 1, len(needed))
     result.not_carried = len(skipped)
     return items, hashes, attachments
+
+
+def _held_by_entry(
+    library: Library, feed: str, channels: Mapping[str, bool], keys: Mapping[str, bytes]
+) -> dict[str, tuple[str, str]]:
+    """Index entry id -> (item id, object hash) for the items held from ``feed``.
+
+    Restricted items are listed in the index under keyed hashes of their ids
+    (:func:`~fieldreader.feed.objects.entry_id`); with the channel key we can tell which held
+    item each such entry is.
+    """
+    mapping = {}
+    for item_id, (channel, sha) in library.feeds.held_items(feed).items():
+        key = keys.get(channel) if channels.get(channel, False) else None
+        mapping[entry_id(item_id, key)] = (item_id, sha)
+    return mapping
 
 
 def _state(

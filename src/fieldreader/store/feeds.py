@@ -81,6 +81,14 @@ class FeedRepository:
             [(sha, feed, data) for sha, data in segments.items() if sha not in held],
         )
 
+    def held_items(self, feed: str) -> dict[str, tuple[str, str]]:
+        """Item id -> (channel, hash of the feed object it was applied from)."""
+        with translate_errors():
+            rows = self._conn.execute(
+                "SELECT id, channel, object_hash FROM items WHERE feed = ?", (feed,)
+            ).fetchall()
+        return {str(i): (str(c), str(h)) for i, c, h in rows}
+
     def object_hashes(self, feed: str) -> dict[str, str]:
         """Item id -> hash of the feed object it was applied from."""
         with translate_errors():
