@@ -107,3 +107,13 @@ def test_huge_body_is_refused_before_storing(library: Library) -> None:
     with pytest.raises(LimitExceeded, match="over the limit"):
         library.content.apply([article("ok"), huge])
     assert library.content.count() == 0
+
+
+def test_resources_resolve_only_from_the_store(library: Library) -> None:
+    with library.transaction():
+        library.attachments.put("feed", "map.png", "h", b"\x89PNG")
+    assert library.resource("res:media/map.png") == b"\x89PNG"
+    assert library.resource("media/map.png") == b"\x89PNG"
+    assert library.resource("res:media/missing.png") is None
+    assert library.resource("res:../library.keys") is None
+    assert library.resource("https://example.org/map.png") is None

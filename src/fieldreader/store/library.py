@@ -80,6 +80,17 @@ class Library:
     ) -> list[SearchHit]:
         return search(self._conn, text, filters, limit)
 
+    def resource(self, path: str) -> bytes | None:
+        """The bytes behind a ``res:`` reference in rendered HTML (``res:media/map.png``).
+
+        The reader loads images only through this: anything not in the encrypted store is
+        simply absent, never fetched.
+        """
+        folder, _, name = path.removeprefix("res:").partition("/")
+        if folder != "media" or not name:
+            return None
+        return self.attachments.get(name)
+
     def transaction(self) -> contextlib.AbstractContextManager[None]:
         """One all-or-nothing unit spanning several repository calls (the sync engine's apply)."""
         return database.transaction(self._conn)
