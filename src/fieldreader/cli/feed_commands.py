@@ -126,6 +126,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         trusted_root=trusted,
         channel_keys=read_channel_keys(args.channel_key),
         partial_source=source.partial,
+        base_version=source.since,
     )
     with ctx.open() as library:
         try:

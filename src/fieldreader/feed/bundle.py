@@ -107,7 +107,7 @@ def create_bundle(
         check_bytes(entry, data)
         files[object_path(entry.sha256)] = data
         objects += 1
-    container = pack(files, partial=channels is not None)
+    container = pack(files, partial=channels is not None, since=since)
     encrypted = passphrase is not None
     if passphrase is not None:
         container = encrypt(container, passphrase, kdf)
@@ -134,7 +134,7 @@ def _verify_tree(source: DirectorySource, now: datetime) -> FeedVerifier:
     return verifier
 
 
-def pack(files: dict[str, bytes], *, partial: bool = False) -> bytes:
+def pack(files: dict[str, bytes], *, partial: bool = False, since: int = 0) -> bytes:
     """The plain container; ``partial`` marks a bundle limited to some channels (a hint for the
     importer to skip, not fail on, objects it does not carry; withholding gains an attacker
     nothing, since absent objects are never treated as deletions)."""
@@ -143,7 +143,9 @@ def pack(files: dict[str, bytes], *, partial: bool = False) -> bytes:
     for path in sorted(files):
         table.append([check_feed_path(path), offset, len(files[path])])
         offset += len(files[path])
-    header = json.dumps({"files": table, "partial": partial}, separators=(",", ":")).encode()
+    header = json.dumps(
+        {"files": table, "partial": partial, "since": since}, separators=(",", ":")
+    ).encode()
     body = b"".join(files[path] for path in sorted(files))
     return MAGIC + bytes([FORMAT_VERSION]) + b"P" + struct.pack(">I", len(header)) + header + body
 
@@ -284,6 +286,9 @@ class BundleSource:
         doc = _parse_header(header)
         self._files = dict(_parse_table(doc.get("files"), len(data) - body_start))
         self.partial = doc.get("partial") is True
+        since = doc.get("since", 0)
+        self.since = since if type(since) is int and since >= 0 else 0
+        """A delta bundle holds only what changed after this snapshot version (0: full)."""
         self._data = memoryview(data)[body_start:]
         self.requests = 0
 

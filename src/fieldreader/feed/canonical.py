@@ -25,7 +25,7 @@ def encode(value: Any) -> bytes:  # noqa: ANN401 - any JSON value
 
 
 def _check_canonical_types(value: object, depth: int) -> None:
-    if depth > MAX_DEPTH:
+    if isinstance(value, dict | list) and depth + 1 > MAX_DEPTH:
         raise ValueError("nested too deeply for canonical JSON")
     if isinstance(value, dict):
         for key, item in value.items():

@@ -9,6 +9,7 @@ any point leaves it untouched.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,10 @@ from fieldreader.store.feeds import FeedState
 
 class NotTrusted(FeedError):
     """The library does not trust this feed yet, and no trusted root was given."""
+
+
+class DeltaNeedsBase(NotInSource):
+    """A delta bundle for libraries that hold an earlier version this library lacks."""
 
 
 class UpdateCancelled(FeedError):
@@ -76,6 +81,8 @@ class UpdateOptions:
     channels: Collection[str] | None = None
     """Channels to take; None takes every public channel and each restricted one with a key."""
     channel_keys: Mapping[str, bytes] = field(default_factory=dict)
+    base_version: int = 0
+    """The source is a delta over this snapshot version (a delta bundle); 0 when complete."""
     partial_source: bool = False
     """The source may lack objects (a bundle limited to some channels): skip, don't fail."""
     limits: Limits = DEFAULT_LIMITS
@@ -104,6 +111,10 @@ def starting_root(
     if options.trusted_root is None:
         feed = claimed_feed(source, options.limits)
         state = library.feeds.state(feed) if feed else None
+        if state is None and feed is None and len(followed := library.feeds.all()) == 1:
+            # The timestamp is missing or unreadable: verify from the one feed we follow, so
+            # the person hears what is wrong with it, not that the feed is unknown.
+            state = followed[0]
         if state is not None:
             return load_trusted_root(state.root, options.limits), state.root, state
         raise NotTrusted(
@@ -127,20 +138,13 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
         FeedError: any verification failure (the subclass says which); nothing is applied.
     """
     root, root_bytes, state = starting_root(library, source, options)
+    keys = {**library.feeds.channel_keys(root.feed), **options.channel_keys}
+    options = dataclasses.replace(options, channel_keys=keys)
     held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
+    _check_base(options, held)
     verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
     _report(options, "metadata", 0, 3)
-
-    for _ in range(options.limits.max_root_rotations):
-        try:
-            data = source.fetch(
-                f"root/{verifier.root.version + 1}.root.json", options.limits.max_root_bytes
-            )
-        except NotInSource:
-            break
-        verifier.update_root(data)
-        root_bytes = data  # only ever bytes that just verified
-    verifier.check_root_fresh()
+    root_bytes = _walk_roots(verifier, source, options, root_bytes)
 
     timestamp = verifier.update_timestamp(
         source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
@@ -149,16 +153,15 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     result = UpdateResult(
         verifier.root.feed, timestamp.snapshot.version, root_version=verifier.root.version
     )
-    if not verifier.has_news():
-        result.nothing_new = True
-        result.age_seconds = verifier.age_seconds
-        with library.transaction():
-            library.feeds.save(_state(verifier, root_bytes, state, options, None))
-        return result
-
-    snapshot_bytes = source.fetch(
-        f"snapshot/{timestamp.snapshot.version}.json", options.limits.max_snapshot_bytes
-    )
+    if not verifier.has_news() and state is not None and state.snapshot is not None:
+        # Same version as held: take the snapshot from the store (it must still match the
+        # timestamp), so a source that can complete what an earlier, partial one left out
+        # (a full bundle after a channel-limited one, a new channel key) still can.
+        snapshot_bytes = state.snapshot
+    else:
+        snapshot_bytes = source.fetch(
+            f"snapshot/{timestamp.snapshot.version}.json", options.limits.max_snapshot_bytes
+        )
     snapshot = verifier.update_snapshot(snapshot_bytes)
     result.age_seconds = verifier.age_seconds
     result.expired = verifier.expired
@@ -177,22 +180,54 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     held_ids = {item_id for item_id, _ in held_entries.values()}
     keep_ids = {held_entries[e.id][0] for e in wanted.values() if e.id in held_entries}
     keep_ids |= {item.id for item in items}
+    withdrawn = sorted(held_ids - keep_ids)
     held_attachments = set(library.attachments.hashes(feed))
     keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
+    withdrawn_attachments = sorted(held_attachments - keep_attachments)
+    if not verifier.has_news() and not (items or attachments or withdrawn or withdrawn_attachments):
+        result.nothing_new = True
+        with library.transaction():
+            library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
+        return result
     with library.transaction():
-        applied = library.content.apply(
-            items, sorted(held_ids - keep_ids), feed=feed, object_hashes=hashes
-        )
+        applied = library.content.apply(items, withdrawn, feed=feed, object_hashes=hashes)
         for name, (sha, data) in attachments.items():
             library.attachments.put(feed, name, sha, data)
-        library.attachments.delete(sorted(held_attachments - keep_attachments))
+        library.attachments.delete(withdrawn_attachments)
         library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
         library.feeds.replace_segments(feed, segment_bytes)
+        library.feeds.save_channel_keys(feed, options.channel_keys)
     _report(options, "applying", 1, 1)
     result.added, result.updated = applied.added, applied.updated
     result.removed, result.unchanged = applied.removed, applied.unchanged
     result.attachments = len(attachments)
     return result
+
+
+def _check_base(options: UpdateOptions, held: Held) -> None:
+    if options.base_version > held.snapshot_version:
+        raise DeltaNeedsBase(
+            f"This bundle only updates libraries that hold version {options.base_version} or "
+            f"newer of the feed; this one holds {held.snapshot_version or 'none'}. Import a "
+            "full bundle first."
+        )
+
+
+def _walk_roots(
+    verifier: FeedVerifier, source: FeedSource, options: UpdateOptions, root_bytes: bytes
+) -> bytes:
+    """Follow root rotations; returns the signed bytes of the newest root that verified."""
+    for _ in range(options.limits.max_root_rotations):
+        try:
+            data = source.fetch(
+                f"root/{verifier.root.version + 1}.root.json", options.limits.max_root_bytes
+            )
+        except NotInSource:
+            break
+        verifier.update_root(data)
+        root_bytes = data  # only ever bytes that just verified
+    verifier.check_root_fresh()
+    return root_bytes
 
 
 def _segments(

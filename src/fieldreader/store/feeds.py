@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fieldreader.store.database import Connection, translate_errors
+from fieldreader.store.errors import FeedConflict
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,24 @@ class FeedRepository:
                 state.issued,
                 state.last_verified,
             ),
+        )
+
+    def channel_keys(self, feed: str) -> dict[str, bytes]:
+        """Keys of restricted channels given for ``feed`` before (kept only in this database)."""
+        prefix = f"channel-key:{feed}:"
+        with translate_errors():
+            rows = self._conn.execute(
+                "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+                (prefix, prefix + "\uffff"),
+            ).fetchall()
+        return {str(k)[len(prefix) :]: bytes.fromhex(str(v)) for k, v in rows}
+
+    def save_channel_keys(self, feed: str, keys: Mapping[str, bytes]) -> None:
+        """Remember channel keys so later updates need not be given them again."""
+        self._conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(f"channel-key:{feed}:{name}", key.hex()) for name, key in keys.items()],
         )
 
     def segments(self, feed: str) -> dict[str, bytes]:
@@ -118,6 +137,14 @@ class AttachmentRepository:
         return {str(n): str(h) for n, h in rows}
 
     def put(self, feed: str, name: str, sha256: str, data: bytes) -> None:
+        """Store an attachment (inside the applying transaction).
+
+        Raises:
+            FeedConflict: another feed already provides an attachment of that name.
+        """
+        row = self._conn.execute("SELECT feed FROM attachments WHERE name = ?", (name,)).fetchone()
+        if row is not None and row[0] != feed:
+            raise FeedConflict(f"Attachment '{name}' already belongs to feed {row[0]!r}.")
         self._conn.execute(
             "INSERT INTO attachments (name, feed, sha256, data) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET feed = excluded.feed, sha256 = excluded.sha256, "
