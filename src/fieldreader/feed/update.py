@@ -90,26 +90,31 @@ class UpdateOptions:
     cancelled: Callable[[], bool] = lambda: False
 
 
-def claimed_feed(source: FeedSource, limits: Limits) -> str | None:
-    """The feed id the source's timestamp claims, unverified: only to pick which trust to use."""
+def claimed_feed(data: bytes | None, limits: Limits) -> str | None:
+    """The feed id a timestamp claims, unverified: only to pick which trust to use."""
+    if data is None:
+        return None
     try:
-        envelope = parse_envelope(
-            source.fetch("timestamp.json", limits.max_timestamp_bytes),
-            "timestamp",
-            limits.max_timestamp_bytes,
-        )
+        envelope = parse_envelope(data, "timestamp", limits.max_timestamp_bytes)
     except FeedError:
         return None
     feed = envelope.signed.get("feed")
     return feed if isinstance(feed, str) and is_valid_id(feed) else None
 
 
+def _fetch_timestamp(source: FeedSource, limits: Limits) -> bytes | None:
+    try:
+        return source.fetch("timestamp.json", limits.max_timestamp_bytes)
+    except FeedError:
+        return None
+
+
 def starting_root(
-    library: Library, source: FeedSource, options: UpdateOptions
+    library: Library, timestamp: bytes | None, options: UpdateOptions
 ) -> tuple[Root, bytes, FeedState | None]:
     """The root to verify from: the library's own if it follows the feed, else the given one."""
     if options.trusted_root is None:
-        feed = claimed_feed(source, options.limits)
+        feed = claimed_feed(timestamp, options.limits)
         state = library.feeds.state(feed) if feed else None
         if state is None and feed is None and len(followed := library.feeds.all()) == 1:
             # The timestamp is missing or unreadable: verify from the one feed we follow, so
@@ -137,7 +142,10 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     Raises:
         FeedError: any verification failure (the subclass says which); nothing is applied.
     """
-    root, root_bytes, state = starting_root(library, source, options)
+    # Without a given root, the timestamp says which feed this is; it is fetched once and
+    # verified below like any other (a no-change sync costs this one request).
+    probe = _fetch_timestamp(source, options.limits) if options.trusted_root is None else None
+    root, root_bytes, state = starting_root(library, probe, options)
     keys = {**library.feeds.channel_keys(root.feed), **options.channel_keys}
     options = dataclasses.replace(options, channel_keys=keys)
     held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
@@ -146,22 +154,14 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     _report(options, "metadata", 0, 3)
     root_bytes = _walk_roots(verifier, source, options, root_bytes)
 
-    timestamp = verifier.update_timestamp(
-        source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
-    )
+    if probe is None:
+        probe = source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
+    timestamp = verifier.update_timestamp(probe)
     _report(options, "metadata", 1, 3)
     result = UpdateResult(
         verifier.root.feed, timestamp.snapshot.version, root_version=verifier.root.version
     )
-    if not verifier.has_news() and state is not None and state.snapshot is not None:
-        # Same version as held: take the snapshot from the store (it must still match the
-        # timestamp), so a source that can complete what an earlier, partial one left out
-        # (a full bundle after a channel-limited one, a new channel key) still can.
-        snapshot_bytes = state.snapshot
-    else:
-        snapshot_bytes = source.fetch(
-            f"snapshot/{timestamp.snapshot.version}.json", options.limits.max_snapshot_bytes
-        )
+    snapshot_bytes = _snapshot_bytes(verifier, state, source, options)
     snapshot = verifier.update_snapshot(snapshot_bytes)
     result.age_seconds = verifier.age_seconds
     result.expired = verifier.expired
@@ -184,17 +184,16 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     held_attachments = set(library.attachments.hashes(feed))
     keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
     withdrawn_attachments = sorted(held_attachments - keep_attachments)
+    new_state = _state(verifier, root_bytes, state, options, snapshot_bytes)
     if not verifier.has_news() and not (items or attachments or withdrawn or withdrawn_attachments):
         result.nothing_new = True
         with library.transaction():
-            library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
+            library.feeds.save(new_state)
         return result
     with library.transaction():
         applied = library.content.apply(items, withdrawn, feed=feed, object_hashes=hashes)
-        for name, (sha, data) in attachments.items():
-            library.attachments.put(feed, name, sha, data)
-        library.attachments.delete(withdrawn_attachments)
-        library.feeds.save(_state(verifier, root_bytes, state, options, snapshot_bytes))
+        _apply_attachments(library, feed, attachments, withdrawn_attachments)
+        library.feeds.save(new_state)
         library.feeds.replace_segments(feed, segment_bytes)
         library.feeds.save_channel_keys(feed, options.channel_keys)
     _report(options, "applying", 1, 1)
@@ -202,6 +201,26 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     result.removed, result.unchanged = applied.removed, applied.unchanged
     result.attachments = len(attachments)
     return result
+
+
+def _snapshot_bytes(
+    verifier: FeedVerifier, state: FeedState | None, source: FeedSource, options: UpdateOptions
+) -> bytes:
+    if not verifier.has_news() and state is not None and state.snapshot is not None:
+        # Same version as held: take the snapshot from the store (it must still match the
+        # timestamp), so a source that can complete what an earlier, partial one left out
+        # (a full bundle after a channel-limited one, a new channel key) still can.
+        return state.snapshot
+    version = verifier.verified_timestamp().snapshot.version
+    return source.fetch(f"snapshot/{version}.json", options.limits.max_snapshot_bytes)
+
+
+def _apply_attachments(
+    library: Library, feed: str, new: Mapping[str, tuple[str, bytes]], withdrawn: list[str]
+) -> None:
+    for name, (sha, data) in new.items():
+        library.attachments.put(feed, name, sha, data)
+    library.attachments.delete(withdrawn)
 
 
 def _check_base(options: UpdateOptions, held: Held) -> None:

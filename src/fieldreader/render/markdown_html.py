@@ -1,31 +1,28 @@
 """Publisher Markdown to HTML that the reader can show without risk.
 
 A hostile or compromised feed must not be able to make the reader fetch anything (a remote image
-is enough to reveal that someone opened an article, and from where), run script, or disguise where
-a link leads. Two independent layers enforce this:
+is enough to reveal that someone opened an article, and from where), run script, disguise where
+a link leads, or stall the reader. Two independent layers enforce this:
 
-1. Markdown is parsed with raw HTML switched off, and a tree processor rewrites every element to
+1. Markdown is parsed by markdown-it-py (CommonMark, whose parser stays linear on inputs such as
+   thousands of ``[``) with raw HTML switched off, and every token of the result is rewritten to
    a small allow-list: library images become ``res:`` addresses, other images become an inert
    placeholder, links keep only addresses the UI knows how to handle (and must confirm).
 2. The serialised HTML goes through nh3 with explicit tag, attribute and scheme allow-lists, so a
-   mistake in layer 1 (or in python-markdown) still cannot reach the widget.
+   mistake in layer 1 (or in markdown-it-py) still cannot reach the widget.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection
 from typing import Final
-from xml.etree.ElementTree import Element
 
-import markdown
 import nh3
-from markdown import util as md_util
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 
 from fieldreader.errors import LimitExceeded
 from fieldreader.model import DEFAULT_LIMITS, LANG_PATTERN, ContentLimits, is_rtl, is_valid_id
@@ -41,29 +38,38 @@ CHECKLIST_LINE: Final = re.compile(
     r"^\s*[-*+]\s+" + _BOX + r"\s+(?P<text>.*?)" + _ID_MARKER + r"\s*$"
 )
 
-# The same line as it appears in the parsed tree: bullet gone, inline markup possibly in between.
+# The same line as it appears in the parsed item: bullet gone, inline markup possibly in between.
 _STEP_START = re.compile(r"^\s*" + _BOX + r"\s+")
 _STEP_END = re.compile(_ID_MARKER + r"\s*$")
 
 UNCHECKED_BOX: Final = "\u2610"  # ☐
 CHECKED_BOX: Final = "\u2611"  # ☑
 
-_BLOCK_TAGS = frozenset(
-    {"p", "ul", "ol", "pre", "blockquote", "table", "div", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
 _ALLOWED_TAGS = frozenset(
     {
-        *_BLOCK_TAGS,
-        *("br", "strong", "em", "code", "li", "a", "img", "span"),
+        *("p", "ul", "ol", "li", "pre", "blockquote", "table", "div", "hr"),
+        *("h1", "h2", "h3", "h4", "h5", "h6"),
+        *("br", "strong", "em", "s", "code", "a", "img", "span"),
         *("thead", "tbody", "tr", "th", "td"),
     }
 )
 _ALIGNMENTS = frozenset({"left", "right", "center"})
+# How markdown-it-py writes a column's alignment; the reader gets ``align=``, never ``style=``.
+_ALIGN_STYLE = re.compile(r"text-align:(?P<align>left|right|center)")
 _SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Inline placeholders and the like: never meaningful in an attribute value or a placeholder label.
+# Never meaningful in an attribute value or a placeholder label.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CHECK_ANCHOR_PREFIX = "check-"
+
+#: How deep blocks may nest: a quote adds one level, a list two (the list and its item), so this
+#: allows 8 nested lists or 17 nested quotes. Deeper content raises :class:`LimitExceeded`.
+_MAX_BLOCK_LEVEL: Final = 18
+#: markdown-it-py's own limit, two above ours so that its block parser never reaches it: there it
+#: would silently drop the rest of the document. Inline, it bounds how deeply links, images and
+#: emphasis nest (deeper markup is shown as text), and with it the work per ``[``.
+_MAX_NESTING: Final = _MAX_BLOCK_LEVEL + 2
+_TOO_DEEP = "the text nests lists or quotes too deeply to display"
 
 
 def render_markdown(
@@ -83,7 +89,7 @@ def render_markdown(
     ``class="internal"``; images are ``res:`` addresses for the UI's resource loader.
 
     Raises :class:`LimitExceeded` for a body over ``limits.max_body_bytes`` (checked before any
-    parsing) or nested too deeply to parse.
+    parsing) or nested too deeply to display.
     """
     if isinstance(ticked, str):
         raise TypeError("ticked must be a collection of step ids, not a single string")
@@ -97,161 +103,223 @@ def render_markdown(
         # ones are joined into the character they stand for, the rest become U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
-    converter = _new_markdown(frozenset(ticked))
     try:
-        body = converter.convert(text)
+        tokens = _PARSER.parse(text)
+        _make_safe(tokens)
+        # After the rewrite, so the generated ``check:`` anchors are the only ones that exist.
+        _draw_steps(tokens, frozenset(ticked))
+        body = _RENDERER.render(tokens, _PARSER.options, {})
     except RecursionError:
-        raise LimitExceeded("the text nests lists or quotes too deeply to display") from None
+        # Not expected with the nesting limits above; kept so no input can crash the caller.
+        raise LimitExceeded(_TOO_DEEP) from None
 
     lang_tag = lang if LANG_PATTERN.fullmatch(lang) else "und"
     direction = "rtl" if is_rtl(lang_tag) else "ltr"
     return _CLEANER.clean(f'<div dir="{direction}" lang="{lang_tag}">\n{body}\n</div>')
 
 
-def _new_markdown(ticked: frozenset[str]) -> markdown.Markdown:
-    """A converter for one document: python-markdown keeps per-document state."""
-    converter = markdown.Markdown(
-        extensions=[
-            TableExtension(use_align_attribute=True),  # ``align=``, not ``style=``
-            FencedCodeExtension(),
-            SaneListExtension(),
-        ],
-        output_format="html",
-    )
-    # Raw HTML is shown as text: without these two, "<img src=https://...>" in an article would be
-    # passed through (block-level and inline respectively). Entities (&amp;) are a separate
-    # pattern and keep working.
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    # After the built-in "unescape" step (priority 0), so the values checked here are final.
-    converter.treeprocessors.register(_SafeTree(converter, ticked), "fieldreader_safe_tree", -100)
-    return converter
+class _Parser(MarkdownIt):
+    """CommonMark that leaves every address exactly as the author wrote it.
 
-
-def _decoded(value: str) -> str:
-    """The value a browser would see for an attribute python-markdown is about to serialise.
-
-    Its serialiser leaves character references (``&#106;``) alone, so they must be decoded
-    before a check, or "&#106;avascript:" would look harmless here and work in the widget.
+    markdown-it-py drops links it considers unsafe (leaving the Markdown source as text) and
+    percent-encodes the rest, which would hide bidi controls and zero-width characters from
+    :func:`classify_link`. Here every link and image is parsed and keeps its entity- and
+    escape-decoded address, and :func:`_make_safe` decides what survives, with the same checks
+    that the final sanitiser runs.
     """
-    return html.unescape(value.replace(md_util.AMP_SUBSTITUTE, "&"))
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it-py's name)
+        return True
+
+    def normalizeLink(self, url: str) -> str:  # noqa: N802
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:  # noqa: N802
+        return link
 
 
-def _literal(value: str) -> str:
-    """Escape ``&`` so the serialiser's entity pass-through cannot change a checked value."""
-    return value.replace("&", "&amp;")
+def _refuse_deep_blocks(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """First block rule: stop at content nested deeper than the reader displays."""
+    if state.level >= _MAX_BLOCK_LEVEL:
+        raise LimitExceeded(_TOO_DEEP)
+    return False
 
 
-def _plain(value: str) -> str:
-    """A decoded text attribute without control characters (and so without placeholders)."""
-    return _CONTROL.sub("", _decoded(value))
+def _new_parser() -> _Parser:
+    parser = _Parser(
+        "commonmark",
+        {
+            "html": False,  # raw HTML is shown as text, in blocks and inline
+            "linkify": False,
+            "typographer": False,
+            "xhtmlOut": False,
+            "maxNesting": _MAX_NESTING,
+        },
+    ).enable(["table", "strikethrough"])
+    first_rule = parser.block.ruler.get_all_rules()[0]
+    parser.block.ruler.before(first_rule, "fieldreader_depth", _refuse_deep_blocks)
+    return parser
 
 
-class _SafeTree(Treeprocessor):
-    """Rewrites the parsed document so it holds only what the reader allows."""
-
-    def __init__(self, md: markdown.Markdown, ticked: frozenset[str]) -> None:
-        super().__init__(md)
-        self._ticked = ticked
-
-    def run(self, root: Element) -> None:
-        for element in list(root.iter()):
-            if element is not root:
-                _rewrite(element)
-        # After the rewrite, so the generated ``check:`` anchors are the only ones that exist.
-        for bullet_list in list(root.iter("ul")):
-            for item in bullet_list.findall("li"):
-                self._render_step(item)
-
-    def _render_step(self, item: Element) -> None:
-        """Turn ``[ ] text {#id}`` at the start of a list item into a tickable box."""
-        holder = item
-        if not (item.text or "").strip() and len(item) and item[0].tag == "p":
-            holder = item[0]  # a "loose" list wraps each item in a paragraph
-        start = _STEP_START.match(holder.text or "")
-        if start is None:
-            return
-        rest = (holder.text or "")[start.end() :]
-        children = list(holder)
-        inline = next((i for i, c in enumerate(children) if c.tag in _BLOCK_TAGS), len(children))
-        last_inline = children[inline - 1] if inline else None
-        tail = rest if last_inline is None else (last_inline.tail or "")
-        end = _STEP_END.search(tail)
-        if end is None or not is_valid_id(end["id"]):
-            return
-        step_id = end["id"]
-        if last_inline is None:
-            rest = tail[: end.start()]
-        else:
-            last_inline.tail = tail[: end.start()]
-
-        is_ticked = step_id in self._ticked
-        box = Element(
-            "a",
-            {
-                "href": CHECK_SCHEME + step_id,
-                "class": "check",
-                "id": _CHECK_ANCHOR_PREFIX + step_id,
-            },
-        )
-        box.text = CHECKED_BOX if is_ticked else UNCHECKED_BOX
-        box.tail = " " + rest
-        holder.text = None
-        holder.insert(0, box)
-        item.set("class", "checklist-item ticked" if is_ticked else "checklist-item")
+# Both keep no state between documents: each parse and render builds its own.
+_PARSER: Final = _new_parser()
+_RENDERER: Final = RendererHTML()
 
 
-def _rewrite(element: Element) -> None:
-    """Reduce one element to the allowed tag and attributes, in place."""
-    tag = element.tag
-    attributes = dict(element.attrib)
-    element.attrib.clear()
-    if tag == "a":
-        _rewrite_link(element, attributes)
-    elif tag == "img":
-        _rewrite_image(element, attributes)
-    elif tag in ("td", "th"):
-        if attributes.get("align") in _ALIGNMENTS:
-            element.set("align", attributes["align"])
-    elif tag == "ol":
-        start = attributes.get("start", "")
+def _make_safe(tokens: list[Token]) -> None:
+    """Reduce every token to the allowed tags and attributes, in place."""
+    for token in tokens:
+        _reduce(token)
+        if token.children is not None:
+            token.children = _safe_inline(token.children)
+
+
+def _reduce(token: Token) -> None:
+    """Keep only the attributes a token of its type may carry; links and images aside."""
+    attributes = token.attrs
+    token.attrs = {}
+    token.meta = {}  # renderer hints (a plugin's task-list ``checked`` would add an <input>)
+    if token.type in ("html_block", "html_inline"):
+        # Not produced with raw HTML off; should one appear, it is shown as text.
+        token.type = "text"
+    elif token.type == "fence":
+        token.info = ""  # the info string would become a class
+    elif token.type == "ordered_list_open":
+        start = str(attributes.get("start", ""))
         if _SMALL_NUMBER.fullmatch(start):
-            element.set("start", start)
-    elif tag not in _ALLOWED_TAGS:
-        element.tag = "span"
+            token.attrs["start"] = start
+    elif token.type in ("th_open", "td_open"):
+        alignment = _ALIGN_STYLE.fullmatch(str(attributes.get("style", "")))
+        if alignment:
+            token.attrs["align"] = alignment["align"]
+    if token.tag and token.tag not in _ALLOWED_TAGS:
+        token.tag = "span"
 
 
-def _rewrite_link(element: Element, attributes: dict[str, str]) -> None:
-    href = attributes.get("href")
-    link = classify_link(_decoded(href)) if href is not None else None
+def _safe_inline(children: list[Token]) -> list[Token]:
+    safe: list[Token] = []
+    blocked_links: list[bool] = []  # one entry per open link, innermost last
+    for token in children:
+        if token.type == "image":
+            safe.extend(_safe_image(token))
+            continue
+        attributes = token.attrs
+        _reduce(token)
+        if token.type == "link_open":
+            blocked_links.append(not _keep_link(token, attributes))
+        elif token.type == "link_close" and (blocked_links.pop() if blocked_links else True):
+            token.tag = "span"
+        safe.append(token)
+    return safe
+
+
+def _keep_link(token: Token, attributes: dict[str, str | int | float]) -> bool:
+    """Give a ``link_open`` token its checked address; False when only its words may stay."""
+    link = classify_link(str(attributes.get("href", "")))
     if link is None or link.kind == "check":
         # Keep the words, drop the link: a reader sees what the author wrote but cannot follow
         # it. ``check:`` anchors are ours alone; an author's would fake a checklist step.
-        element.tag = "span"
-        element.set("class", "blocked-link")
-        return
-    element.set("href", _literal(link.href))
+        token.tag = "span"
+        token.attrs = {"class": "blocked-link"}
+        return False
+    token.attrs["href"] = link.href
     if link.kind in ("external", "internal"):
-        element.set("class", link.kind)
-    title = _plain(attributes.get("title", ""))
+        token.attrs["class"] = link.kind
+    title = _plain(str(attributes.get("title", "")))
     if title:
-        element.set("title", _literal(title))
+        token.attrs["title"] = title
+    return True
 
 
-def _rewrite_image(element: Element, attributes: dict[str, str]) -> None:
-    src = resource_src(_decoded(attributes.get("src", "")))
-    alt = _plain(attributes.get("alt", "")).strip()
+def _safe_image(token: Token) -> list[Token]:
+    """The tokens to show in place of an image: a library image, or words in its place."""
+    src = resource_src(str(token.attrs.get("src", "")))
+    alt = _plain(_alt_text(token.children)).strip()
     if src is None:
         # No element that could load anything is left behind: just words in its place.
-        element.tag = "span"
-        element.set("class", "blocked-image")
-        element.text = _literal(f"[image not shown: {alt}]" if alt else "[image not shown]")
-        return
-    element.set("src", src)
-    element.set("alt", _literal(alt))
-    title = _plain(attributes.get("title", ""))
+        label = f"[image not shown: {alt}]" if alt else "[image not shown]"
+        return [
+            Token("blocked_image_open", "span", 1, attrs={"class": "blocked-image"}),
+            Token("text", "", 0, content=label),
+            Token("blocked_image_close", "span", -1),
+        ]
+    attrs: dict[str, str | int | float] = {"src": src, "alt": alt}
+    title = _plain(str(token.attrs.get("title", "")))
     if title:
-        element.set("title", _literal(title))
+        attrs["title"] = title
+    # The renderer writes ``alt`` from the children, so they become the checked text alone.
+    return [Token("image", "img", 0, attrs=attrs, children=[Token("text", "", 0, content=alt)])]
+
+
+def _alt_text(tokens: list[Token] | None) -> str:
+    """The words of an image description, markup stripped (as CommonMark renders ``alt``)."""
+    words: list[str] = []
+    pending = list(reversed(tokens or []))
+    while pending:
+        token = pending.pop()
+        if token.type in ("text", "code_inline"):
+            words.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            words.append("\n")
+        elif token.type == "image":
+            pending.extend(reversed(token.children or []))
+    return "".join(words)
+
+
+def _plain(value: str) -> str:
+    """A text attribute without control characters."""
+    return _CONTROL.sub("", value)
+
+
+def _draw_steps(tokens: list[Token], ticked: frozenset[str]) -> None:
+    """Draw a box for every bullet-list item that is a checklist step."""
+    open_blocks: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.nesting == -1 and open_blocks:
+            open_blocks.pop()
+        elif token.nesting == 1:
+            if token.type == "list_item_open" and open_blocks[-1:] == ["bullet_list_open"]:
+                _draw_step(tokens, index, ticked)
+            open_blocks.append(token.type)
+
+
+def _draw_step(tokens: list[Token], index: int, ticked: frozenset[str]) -> None:
+    """Turn ``[ ] text {#id}`` at the start of the list item at ``index`` into a tickable box."""
+    if index + 2 >= len(tokens) or tokens[index + 1].type != "paragraph_open":
+        return
+    inline = tokens[index + 2]
+    words = inline.children or []
+    if not words or words[0].type != "text" or words[-1].type != "text":
+        return
+    first, last = words[0], words[-1]
+    box = _STEP_START.match(first.content)
+    if box is None:
+        return
+    tail = first.content[box.end() :] if last is first else last.content
+    end = _STEP_END.search(tail)
+    if end is None or not is_valid_id(end["id"]):
+        return
+    if last is first:
+        first.content = tail[: end.start()]
+    else:
+        first.content = first.content[box.end() :]
+        last.content = tail[: end.start()]
+    first.content = " " + first.content
+
+    step_id = end["id"]
+    is_ticked = step_id in ticked
+    anchor: dict[str, str | int | float] = {
+        "href": CHECK_SCHEME + step_id,
+        "class": "check",
+        "id": _CHECK_ANCHOR_PREFIX + step_id,
+    }
+    inline.children = [
+        Token("link_open", "a", 1, attrs=anchor),
+        Token("text", "", 0, content=CHECKED_BOX if is_ticked else UNCHECKED_BOX),
+        Token("link_close", "a", -1),
+        *words,
+    ]
+    tokens[index].attrs = {"class": "checklist-item ticked" if is_ticked else "checklist-item"}
 
 
 def _final_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
