@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "store_bench.py"
+from benchkit import BENCH, run_quick
+
+SCRIPT = BENCH / "store_bench.py"
 
 # Labels a reader of the output relies on; a rename here should be a deliberate choice.
 EXPECTED_LABELS = (
@@ -32,15 +32,7 @@ EXPECTED_LABELS = (
 
 @pytest.mark.slow
 def test_quick_run_prints_every_figure_and_cleans_up(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=180,
-        check=False,
-    )
+    result = run_quick(SCRIPT, tmp_path, timeout=180)
 
     assert result.returncode == 0, result.stderr
     missing = [label for label in EXPECTED_LABELS if label not in result.stdout]

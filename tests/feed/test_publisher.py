@@ -19,6 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from feedkit import (
+    CHANNEL_KEY,
+    FEED,
+    PNG_SIGNATURE,
+    write_article,
+    write_contact,
+    write_guidance,
+    write_media,
+)
 from fieldreader import source
 from fieldreader.cli.context import Context
 from fieldreader.cli.publish import add_publish_commands, dispatch_publish
@@ -45,26 +54,10 @@ from fieldreader.feed.verify import FeedVerifier, Held, load_trusted_root
 from fieldreader.model import Item
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-FEED = "test-feed"
-CHANNEL_KEY = bytes(range(32))
 SECRET_TITLE = "Safe house in Kandahar"
 
 
 # --- content and helpers ---------------------------------------------------------------------
-
-
-def write_article(
-    content: Path, item_id: str, body: str = "Body text.", *, channel: str | None = None
-) -> Path:
-    path = content / "articles" / f"{item_id}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    extra = f"channel: {channel}\n" if channel else ""
-    path.write_text(
-        f"---\nid: {item_id}\nkind: article\nlang: en\ntitle: Title of {item_id}\n{extra}---\n"
-        f"{body}\n",
-        encoding="utf-8",
-    )
-    return path
 
 
 def make_content(root: Path, articles: int = 3) -> Path:
@@ -72,24 +65,10 @@ def make_content(root: Path, articles: int = 3) -> Path:
     content = root / "content"
     for number in range(articles):
         write_article(content, f"article-{number}", f"Report number {number}.")
-    guidance = content / "guidance" / "laptop-en.md"
-    guidance.parent.mkdir(parents=True)
-    guidance.write_text(
-        "---\nid: laptop-en\nkind: guidance\nlang: en\ntitle: Laptop basics\n---\n"
-        "- [ ] Encrypt the disk {#disk}\n",
-        encoding="utf-8",
-    )
-    contact = content / "contacts" / "desk.yaml"
-    contact.parent.mkdir(parents=True)
-    contact.write_text(
-        "id: desk\nkind: contact\nlang: en\nname: Digital safety desk\n"
-        "contact_type: organisation\nphones: ['+1 202 555 0143']\n",
-        encoding="utf-8",
-    )
-    media = content / "media"
-    media.mkdir()
-    (media / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    (media / ".DS_Store").write_bytes(b"ignored")
+    write_guidance(content)
+    write_contact(content)
+    write_media(content, "map.png", PNG_SIGNATURE + bytes(range(256)) * 4)
+    write_media(content, ".DS_Store", b"ignored")
     return content
 
 

@@ -25,6 +25,21 @@ import pytest
 import zstandard
 
 from factories import FAST_KDF, PASSPHRASE
+from feedkit import (
+    BUNDLE_PASSPHRASE,
+    CHANNEL,
+    CHANNEL_KEY,
+    CHART,
+    DISK_CHECKLIST,
+    FEED,
+    MAP,
+    build,
+    start_feed,
+    write_article,
+    write_contact,
+    write_guidance,
+    write_media,
+)
 from fieldreader.feed import canonical
 from fieldreader.feed.bundle import (
     MAGIC,
@@ -55,7 +70,6 @@ from fieldreader.feed.errors import (
 from fieldreader.feed.keys import ROLES, SigningKey, read_key
 from fieldreader.feed.metadata import Envelope, IndexEntry, Signature, effective_index, format_time
 from fieldreader.feed.objects import decode_payload, encode_payload
-from fieldreader.feed.publisher import build_feed, generate_keys
 from fieldreader.feed.source import DirectorySource, FeedSource, NotInSource, object_path
 from fieldreader.feed.update import NotTrusted, UpdateOptions, UpdateResult, update_library
 from fieldreader.feed.verify import FeedVerifier, Held, load_trusted_root
@@ -71,10 +85,6 @@ V3_AT = FIRST + timedelta(days=1)
 """The build every case tampers with: feed version 3 / timestamp 4."""
 NOW = V3_AT + timedelta(hours=1)
 """When every update in this module runs: inside the validity of all good metadata."""
-FEED = "test-feed"
-CHANNEL = "af"
-CHANNEL_KEY = bytes(range(32))
-BUNDLE_PASSPHRASE = "a bundle passphrase for the checkpoint"
 STRANGER = SigningKey(bytes([7]) * 32, "timestamp")
 """A key no root of the feed lists."""
 EXTRA = SigningKey(bytes([9]) * 32, "root")
@@ -89,37 +99,13 @@ def frozen_clock() -> datetime:
 # --- the good feed and the library that holds its previous version ---------------------------
 
 
-def write_article(content: Path, item_id: str, body: str, *, channel: str | None = None) -> None:
-    path = content / "articles" / f"{item_id}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    extra = f"channel: {channel}\n" if channel else ""
-    path.write_text(
-        f"---\nid: {item_id}\nkind: article\nlang: en\ntitle: Title of {item_id}\n{extra}---\n"
-        f"{body}\n",
-        encoding="utf-8",
-    )
-
-
 def write_first_content(content: Path) -> None:
     write_article(content, "article-0", "Report number 0.")
     write_article(content, "article-2", "Report number 2, withdrawn later.")
     write_article(content, "secret-1", "The address is known to the team.", channel=CHANNEL)
-    guidance = content / "guidance" / "laptop-en.md"
-    guidance.parent.mkdir(parents=True)
-    guidance.write_text(
-        "---\nid: laptop-en\nkind: guidance\nlang: en\ntitle: Laptop basics\n---\n"
-        "- [ ] Encrypt the disk {#disk}\n- [ ] Update the system {#update}\n",
-        encoding="utf-8",
-    )
-    contact = content / "contacts" / "desk.yaml"
-    contact.parent.mkdir(parents=True)
-    contact.write_text(
-        "id: desk\nkind: contact\nlang: en\nname: Digital safety desk\n"
-        "contact_type: organisation\nphones: ['+1 202 555 0143']\n",
-        encoding="utf-8",
-    )
-    (content / "media").mkdir()
-    (content / "media" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    write_guidance(content, DISK_CHECKLIST + "- [ ] Update the system {#update}\n")
+    write_contact(content)
+    write_media(content, "map.png", MAP)
 
 
 def write_next_content(content: Path) -> None:
@@ -128,14 +114,7 @@ def write_next_content(content: Path) -> None:
     write_article(content, "secret-1", "The team moved; ask the desk.", channel=CHANNEL)
     write_article(content, "article-3", "A new report.")
     (content / "articles" / "article-2.md").unlink()
-    (content / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)) * 3)
-
-
-def build(content: Path, feed: Path, keydir: Path, now: datetime) -> None:
-    build_feed(
-        content, feed, keydir, now=now, feed_id=FEED, restricted=[CHANNEL],
-        channel_keys={CHANNEL: CHANNEL_KEY},
-    )  # fmt: skip
+    write_media(content, "chart.png", CHART)
 
 
 @dataclass(frozen=True)
@@ -199,10 +178,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     base = tmp_path_factory.mktemp("tamper")
-    keydir, content, feed = base / "keys", base / "content", base / "feed"
-    generate_keys(keydir)
-    write_first_content(content)
-    build(content, feed, keydir, FIRST)
+    keydir, content, feed = start_feed(base, write_first_content, FIRST)
     first_feed = base / "first-feed"
     shutil.copytree(feed, first_feed)
     write_article(content, "article-1", "Short.")

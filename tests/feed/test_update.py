@@ -17,11 +17,26 @@ from typing import Self
 import pytest
 
 from factories import FAST_KDF, PASSPHRASE
+from feedkit import (
+    BUNDLE_PASSPHRASE,
+    CHANNEL,
+    CHANNEL_KEY,
+    CHART,
+    FEED,
+    MAP,
+    PNG_SIGNATURE,
+    build,
+    start_feed,
+    write_article,
+    write_contact,
+    write_guidance,
+    write_media,
+)
 from fieldreader.cli import feed_commands, run
 from fieldreader.feed.bundle import BundleSource, create_bundle
 from fieldreader.feed.errors import RollbackAttack, UnknownKey
 from fieldreader.feed.metadata import format_time
-from fieldreader.feed.publisher import build_feed, generate_keys, rotate_keys
+from fieldreader.feed.publisher import generate_keys, rotate_keys
 from fieldreader.feed.source import DirectorySource, FeedSource, NotInSource
 from fieldreader.feed.update import (
     DeltaNeedsBase,
@@ -41,12 +56,6 @@ V1_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 V2_AT = V1_AT + timedelta(days=1)
 NOW = V2_AT + timedelta(hours=2)
 """When updates run, unless a test says otherwise: inside the validity of both versions."""
-FEED = "test-feed"
-CHANNEL = "af"
-CHANNEL_KEY = bytes(range(32))
-BUNDLE_PASSPHRASE = "a bundle passphrase for the checkpoint"
-MAP = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-CHART = b"\x89PNG\r\n\x1a\n" + bytes(range(64)) * 3
 V1_ITEMS = {"article-0", "article-1", "article-2", "secret-1", "laptop-en", "desk"}
 V2_ITEMS = V1_ITEMS - {"article-2"} | {"article-3"}
 
@@ -58,38 +67,14 @@ def frozen_clock() -> datetime:
 # --- content, feeds and bundles --------------------------------------------------------------
 
 
-def write_article(content: Path, item_id: str, body: str, *, channel: str | None = None) -> None:
-    path = content / "articles" / f"{item_id}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    extra = f"channel: {channel}\n" if channel else ""
-    path.write_text(
-        f"---\nid: {item_id}\nkind: article\nlang: en\ntitle: Title of {item_id}\n{extra}---\n"
-        f"{body}\n",
-        encoding="utf-8",
-    )
-
-
 def write_v1(content: Path) -> None:
     write_article(content, "article-0", "Report number 0. ![map](media/map.png)")
     write_article(content, "article-1", "Report number 1.")
     write_article(content, "article-2", "Report number 2, withdrawn later.")
     write_article(content, "secret-1", "The address is known to the team.", channel=CHANNEL)
-    guidance = content / "guidance" / "laptop-en.md"
-    guidance.parent.mkdir(parents=True)
-    guidance.write_text(
-        "---\nid: laptop-en\nkind: guidance\nlang: en\ntitle: Laptop basics\n---\n"
-        "- [ ] Encrypt the disk {#disk}\n",
-        encoding="utf-8",
-    )
-    contact = content / "contacts" / "desk.yaml"
-    contact.parent.mkdir(parents=True)
-    contact.write_text(
-        "id: desk\nkind: contact\nlang: en\nname: Digital safety desk\n"
-        "contact_type: organisation\nphones: ['+1 202 555 0143']\n",
-        encoding="utf-8",
-    )
-    (content / "media").mkdir()
-    (content / "media" / "map.png").write_bytes(MAP)
+    write_guidance(content)
+    write_contact(content)
+    write_media(content, "map.png", MAP)
 
 
 def write_v2(content: Path) -> None:
@@ -98,14 +83,7 @@ def write_v2(content: Path) -> None:
     write_article(content, "secret-1", "The team moved; ask the desk.", channel=CHANNEL)
     write_article(content, "article-3", "A new report. ![chart](media/chart.png)")
     (content / "articles" / "article-2.md").unlink()
-    (content / "media" / "chart.png").write_bytes(CHART)
-
-
-def build(content: Path, feed: Path, keydir: Path, now: datetime, feed_id: str = FEED) -> None:
-    build_feed(
-        content, feed, keydir, now=now, feed_id=feed_id, restricted=[CHANNEL],
-        channel_keys={CHANNEL: CHANNEL_KEY},
-    )  # fmt: skip
+    write_media(content, "chart.png", CHART)
 
 
 @dataclass(frozen=True)
@@ -122,10 +100,7 @@ class Feeds:
 @pytest.fixture(scope="module")
 def feeds(tmp_path_factory: pytest.TempPathFactory) -> Feeds:
     base = tmp_path_factory.mktemp("update")
-    keydir, content, feed = base / "keys", base / "content", base / "feed"
-    generate_keys(keydir)
-    write_v1(content)
-    build(content, feed, keydir, V1_AT)
+    keydir, content, feed = start_feed(base, write_v1, V1_AT)
     v1 = base / "feed-v1"
     shutil.copytree(feed, v1)
     write_v2(content)
@@ -395,10 +370,7 @@ def test_a_full_bundle_completes_a_library_a_channel_limited_one_left_short(
 def test_a_library_trusting_root_1_follows_two_key_rotations(
     library: Library, tmp_path: Path
 ) -> None:
-    keydir, content, feed = tmp_path / "keys", tmp_path / "content", tmp_path / "feed"
-    generate_keys(keydir)
-    write_v1(content)
-    build(content, feed, keydir, V1_AT)
+    keydir, content, feed = start_feed(tmp_path, write_v1, V1_AT)
     root1 = (feed / "root" / "1.root.json").read_bytes()
     sync(library, DirectorySource(feed), trusted_root=root1, now=V1_AT + timedelta(hours=1))
     assert rotate_keys(feed, keydir, now=V1_AT + timedelta(days=1)) == 2
@@ -426,10 +398,7 @@ def test_a_library_trusting_root_1_follows_two_key_rotations(
 def test_a_rotated_feed_without_its_intermediate_root_is_refused(
     library: Library, tmp_path: Path
 ) -> None:
-    keydir, content, feed = tmp_path / "keys", tmp_path / "content", tmp_path / "feed"
-    generate_keys(keydir)
-    write_v1(content)
-    build(content, feed, keydir, V1_AT)
+    keydir, _, feed = start_feed(tmp_path, write_v1, V1_AT)
     root1 = (feed / "root" / "1.root.json").read_bytes()
     rotate_keys(feed, keydir, now=V1_AT + timedelta(hours=1))
     rotate_keys(feed, keydir, now=V1_AT + timedelta(hours=2))
@@ -561,8 +530,7 @@ def test_an_attachment_of_another_feed_is_not_replaced(
     keydir, content, other = tmp_path / "keys", tmp_path / "content", tmp_path / "other"
     generate_keys(keydir)
     write_article(content, "other-article", "Look at ![this](media/map.png)")
-    (content / "media").mkdir()
-    (content / "media" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n not the same map")
+    write_media(content, "map.png", PNG_SIGNATURE + b" not the same map")
     build(content, other, keydir, V1_AT, feed_id="other-feed")
 
     with pytest.raises(FeedConflict):
