@@ -35,9 +35,10 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "ps", "ur", "he", "ckb", "sd", "ug", "yi"
 class ContentLimits:
     """Upper bounds on what one item may hold; anything larger is refused, never truncated."""
 
-    max_body_bytes: int = 2 * 1024 * 1024
-    """Markdown body (or contact notes), UTF-8. Real articles are 3-60 KB; 2 MiB leaves room for
-    long reports while keeping a hostile item from stalling the renderer."""
+    max_body_bytes: int = 512 * 1024
+    """Markdown body (or contact notes), UTF-8. Real articles are 3-60 KB; 512 KiB leaves room
+    for long reports, and bounds the worst case of hostile Markdown (delimiter soup) to a few
+    seconds of rendering, measured."""
     max_title_chars: int = 500
     max_summary_chars: int = 5_000
     max_list_entries: int = 200

@@ -18,7 +18,7 @@ from fieldreader.model import DEFAULT_LIMITS, ContentLimits, Item
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
-#: A source file may hold a 2 MiB body plus its front matter, no more.
+#: A source file may hold a full-size body plus its front matter, no more.
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_body_bytes + 256 * 1024
 _FENCE = "---"
 #: libyaml's safe loader when PyYAML was built with it: 15 times faster on a large folder.

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldreader.errors import LimitExceeded
-from fieldreader.model import ContentLimits
+from fieldreader.model import DEFAULT_LIMITS, ContentLimits
 from fieldreader.render import (
     CHECKED_BOX,
     CHECKLIST_LINE,
@@ -26,7 +26,7 @@ from fieldreader.render import (
 
 ALLOWED_TAGS = {
     *("div", "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre"),
-    *("blockquote", "ul", "ol", "li", "a", "img", "span"),
+    *("blockquote", "ul", "ol", "li", "a", "img", "span", "s"),
     *("table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {
@@ -203,6 +203,12 @@ def test_image_path_is_percent_encoded_once() -> None:
     assert page.values("src") == ["res:media/my%20photo.jpg", "res:media/%C3%A7%20a.png"]
 
 
+def test_strikethrough_is_kept() -> None:
+    html = render_markdown("~~Use SMS codes~~ Use an authenticator app.", "en")
+    assert "<s>Use SMS codes</s> Use an authenticator app." in html
+    assert_inert(html)
+
+
 def test_entities_still_work_and_raw_html_is_text() -> None:
     page = assert_inert(render_markdown("Tom &amp; Jerry &copy; <b>bold</b> & more", "en"))
     assert page.visible_text().strip() == "Tom & Jerry © <b>bold</b> & more"
@@ -327,7 +333,7 @@ def test_mixed_direction_text_in_persian_lesson() -> None:
 
 def test_ten_megabytes_is_refused_before_parsing() -> None:
     body = "a" * (10 * 1024 * 1024)
-    with pytest.raises(LimitExceeded, match=r"10,485,760 bytes, over the limit of 2,097,152"):
+    with pytest.raises(LimitExceeded, match=r"10,485,760 bytes, over the limit of 524,288"):
         render_markdown(body, "en")
 
 
@@ -345,9 +351,9 @@ def test_body_just_under_default_limit_renders() -> None:
         f"Field staff *should* read [the guide](https://example.org/guide) and "
         f"![map](media/map.png) `code` — {ARABIC} {PERSIAN}.\n\n"
     )
-    count = (2 * 1024 * 1024) // len(paragraph.encode())
+    count = DEFAULT_LIMITS.max_body_bytes // len(paragraph.encode())
     body = paragraph * count
-    assert len(body.encode()) <= 2 * 1024 * 1024
+    assert len(body.encode()) <= DEFAULT_LIMITS.max_body_bytes
     html = render_markdown(body, "fa")
     assert html.count('src="res:media/map.png"') == count
     assert html.count('class="external"') == count
@@ -357,6 +363,61 @@ def test_too_deep_nesting_is_a_clear_error_not_a_crash() -> None:
     body = "".join("    " * depth + "- level\n" for depth in range(400))
     with pytest.raises(LimitExceeded, match="too deeply"):
         render_markdown(body, "en")
+
+
+def test_realistic_nesting_renders_in_full() -> None:
+    lists = "".join("  " * depth + f"- level {depth}\n" for depth in range(8))
+    html = render_markdown(lists + "\n" + "> " * 16 + "deep quote\n", "en")
+    assert html.count("<ul>") == 8
+    assert "level 7" in html
+    assert html.count("<blockquote>") == 16
+    assert "deep quote" in html
+
+
+@pytest.mark.parametrize("opener", ["> ", "- ", "1. ", "> - ", "* > "])
+def test_nesting_is_shown_in_full_or_refused_never_cut(opener: str) -> None:
+    for depth in range(1, 40):
+        text = opener * depth + "innermost words\n\nafter"
+        try:
+            html = render_markdown(text, "en")
+        except LimitExceeded:
+            assert depth > 4, depth
+            continue
+        assert "innermost words" in html, depth
+        assert "after" in html, depth
+
+
+# Inputs that make naive Markdown parsers quadratic or deeply recursive; each is either displayed
+# or refused as too deep. Their run times are measured by hand: tests never assert wall-clock time.
+PATHOLOGICAL = {
+    "8 KB of [": ("[" * 8 * 1024, "renders"),
+    "56 KB of ![a](b ": ("![a](b " * 8 * 1024, "renders"),
+    "32 KB of ``a` ": ("``a` " * 6_554, "renders"),
+    "nested links": ("[" * 5_000 + "x" + "](y)" * 5_000, "renders"),
+    "nested emphasis": ("*" * 10_000 + "x" + "*" * 10_000, "renders"),
+    "400 nested lists, one per line": (
+        "".join("    " * depth + "- level\n" for depth in range(400)),
+        "too deep",
+    ),
+    "10,000 nested lists on one line": ("- " * 10_000 + "x", "too deep"),
+    "10,000 nested quotes": (">" * 10_000 + " x", "too deep"),
+    "5,000 quoted lists": ("> - " * 5_000 + "x", "too deep"),
+}
+
+
+@pytest.mark.parametrize(("text", "outcome"), PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_input_renders_or_is_refused(text: str, outcome: str) -> None:
+    if outcome == "too deep":
+        with pytest.raises(LimitExceeded, match="too deeply"):
+            render_markdown(text, "en")
+        return
+    page = assert_inert(render_markdown(text, "en"))
+    assert page.visible_text().strip()
+
+
+def test_brackets_are_shown_not_lost() -> None:
+    text = "[" * 8 * 1024
+    assert _Page(render_markdown(text, "en")).visible_text().strip() == text
 
 
 def test_lone_surrogates_do_not_crash() -> None:
@@ -517,6 +578,24 @@ def test_blocked_image_becomes_placeholder(text: str) -> None:
     assert "<img" not in html
     assert "evil" not in html
     assert "etc/passwd" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](https://example.org/\u202egpj.exe)",
+        "[click](https://example.org/\u200b)",
+        "[click](<https://ex ample.org/>)",
+        "[click][r]\n\n[r]: https://example.org/\u2066",
+    ],
+)
+def test_link_address_is_checked_as_written(text: str) -> None:
+    # Not percent-encoded first: that would hide a bidi control or an invisible character
+    # from the check, and the address the reader confirms would differ from the one written.
+    page = assert_inert(render_markdown(text, "en"))
+    assert page.values("href") == []
+    assert page.values("class") == ["blocked-link"]
+    assert page.visible_text().strip() == "click"
 
 
 def test_blocked_image_without_alt() -> None:

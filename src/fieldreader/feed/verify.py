@@ -53,7 +53,7 @@ class Limits:
     max_segment_bytes: int = 64 * 1024 * 1024
     """Uncompressed; about 300k entries."""
     max_object_bytes: int = 16 * 1024 * 1024
-    """Uncompressed item JSON. The largest item the content limits allow (a 2 MiB body of
+    """Uncompressed item JSON. The largest item the content limits allow (a 512 KiB body of
     characters JSON escapes to six bytes each, plus full lists) stays below this."""
     max_attachment_bytes: int = 32 * 1024 * 1024
     max_root_rotations: int = 1024

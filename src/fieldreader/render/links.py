@@ -3,7 +3,7 @@
 The reader must never make a network request on its own, and must never hand an address to the
 operating system without asking first. So every address in publisher content is checked against
 a short list of exact forms; anything that does not fit one of them is dropped, whatever it looks
-like. The same checks run twice: once while the Markdown tree is rewritten and once more as the
+like. The same checks run twice: once while the parsed Markdown is rewritten and once more as the
 final HTML sanitiser's attribute filter, and the UI can run them a third time on the address of a
 clicked anchor before acting on it.
 """

@@ -155,7 +155,8 @@ def _new_parser() -> _Parser:
             "xhtmlOut": False,
             "maxNesting": _MAX_NESTING,
         },
-    ).enable(["table", "strikethrough"])
+    )
+    parser.enable(["table", "strikethrough"])
     first_rule = parser.block.ruler.get_all_rules()[0]
     parser.block.ruler.before(first_rule, "fieldreader_depth", _refuse_deep_blocks)
     return parser
@@ -308,9 +309,9 @@ def _draw_step(tokens: list[Token], index: int, ticked: frozenset[str]) -> None:
 
     step_id = end["id"]
     is_ticked = step_id in ticked
-    anchor: dict[str, str | int | float] = {
-        "href": CHECK_SCHEME + step_id,
+    anchor: dict[str, str | int | float] = {  # class first, as pages rendered before
         "class": "check",
+        "href": CHECK_SCHEME + step_id,
         "id": _CHECK_ANCHOR_PREFIX + step_id,
     }
     inline.children = [

@@ -20,7 +20,7 @@ from typing import Protocol
 
 WORD = re.compile(r"\w+")
 #: Only the start of a long body is searched: enough to find a match nearly always, bounded
-#: for a 2 MiB article.
+#: for the largest article.
 MAX_SCAN_CHARS = 100_000
 _CONTEXT_CHARS = 12  # per word, to cut a window of text around the first match
 
