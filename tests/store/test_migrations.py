@@ -40,6 +40,7 @@ DATA_AT_VERSION = {
         "UPDATE items SET feed = 'org', object_hash = 'h1' WHERE id = 'old-1'",
         "INSERT INTO attachments VALUES ('map.png', 'org', 'h2', X'89504e47')",
     ],
+    5: ["INSERT INTO feed_staging VALUES ('h3', 'org', X'00')"],
 }
 
 
@@ -79,6 +80,8 @@ def test_upgrade_from_every_version_keeps_data(tmp_path: Path, version: int) -> 
             assert (state.timestamp_version, state.snapshot_version) == (3, 2)
             assert lib.feeds.object_hashes("org") == {"old-1": "h1"}
             assert lib.attachments.get("map.png") == b"\x89PNG"
+        if version >= 5:
+            assert lib.feeds.staged("h3") == b"\x00"
         # The upgraded library is fully usable.
         lib.userdata.add_note("new note", "old-1")
         lib.set_meta("k", "v")

@@ -49,6 +49,8 @@ class Progress:
     """"metadata", "index", "objects" or "applying"."""
     done: int
     total: int
+    bytes_fetched: int = 0
+    """Bytes downloaded so far in this update (not counting what was staged before)."""
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -68,6 +70,10 @@ class UpdateResult:
     """Entries whose objects the source did not carry (a bundle limited to some channels)."""
     age_seconds: float = 0.0
     expired: bool = False
+    bytes_fetched: int = 0
+    """Bytes of segments and objects downloaded by this update (staged ones not counted)."""
+    reused: int = 0
+    """Segments and objects taken from an interrupted update's staging, not downloaded again."""
     root_version: int = 0
 
 
@@ -85,6 +91,9 @@ class UpdateOptions:
     """The source is a delta over this snapshot version (a delta bundle); 0 when complete."""
     partial_source: bool = False
     """The source may lack objects (a bundle limited to some channels): skip, don't fail."""
+    stage: bool = False
+    """Keep each verified segment and object in the library's staging table as it arrives, so
+    an interrupted sync resumes without downloading it again (for mirrors; a bundle is local)."""
     limits: Limits = DEFAULT_LIMITS
     progress: ProgressCallback | None = None
     cancelled: Callable[[], bool] = lambda: False
@@ -163,16 +172,16 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     )
     snapshot_bytes = _snapshot_bytes(verifier, state, source, options)
     snapshot = verifier.update_snapshot(snapshot_bytes)
-    result.age_seconds = verifier.age_seconds
-    result.expired = verifier.expired
+    result.age_seconds, result.expired = verifier.age_seconds, verifier.expired
     _report(options, "metadata", 3, 3)
 
-    segments, segment_bytes = _segments(library, source, verifier, options)
+    fetcher = _Fetcher(library, source, verifier.root.feed, options, result)
+    segments, segment_bytes = _segments(library, fetcher, verifier, options)
     wanted = _wanted_entries(effective_index(segments), snapshot.channels, options)
     feed = verifier.root.feed
     held_entries = _held_by_entry(library, feed, snapshot.channels, options.channel_keys)
     items, hashes, attachments = _objects(
-        library, source, verifier, wanted, held=held_entries, options=options, result=result
+        library, fetcher, verifier, wanted, held=held_entries, options=options, result=result
     )
 
     _check_cancel(options)
@@ -196,6 +205,7 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
         library.feeds.save(new_state)
         library.feeds.replace_segments(feed, segment_bytes)
         library.feeds.save_channel_keys(feed, options.channel_keys)
+        library.feeds.clear_staging(feed)
     _report(options, "applying", 1, 1)
     result.added, result.updated = applied.added, applied.updated
     result.removed, result.unchanged = applied.removed, applied.unchanged
@@ -250,7 +260,7 @@ def _walk_roots(
 
 
 def _segments(
-    library: Library, source: FeedSource, verifier: FeedVerifier, options: UpdateOptions
+    library: Library, fetcher: _Fetcher, verifier: FeedVerifier, options: UpdateOptions
 ) -> tuple[list[Segment], dict[str, bytes]]:
     held = library.feeds.segments(verifier.root.feed)
     refs = verifier.verified_snapshot().segments
@@ -260,10 +270,13 @@ def _segments(
         _check_cancel(options)
         data = held.get(ref.sha256)
         if data is None:
-            data = source.fetch(f"index/{ref.sha256}.json.zst", ref.length)
-        segments.append(verifier.verify_segment(ref, data))
+            data = fetcher.get(f"index/{ref.sha256}.json.zst", ref.sha256, ref.length)
+            segments.append(verifier.verify_segment(ref, data))
+            fetcher.keep(ref.sha256, data)
+        else:
+            segments.append(verifier.verify_segment(ref, data))
         kept[ref.sha256] = data
-        _report(options, "index", number + 1, len(refs))
+        _report(options, "index", number + 1, len(refs), fetcher.result.bytes_fetched)
     return segments, kept
 
 
@@ -280,7 +293,7 @@ def _wanted_entries(
 
 def _objects(
     library: Library,
-    source: FeedSource,
+    fetcher: _Fetcher,
     verifier: FeedVerifier,
     wanted: Mapping[str, IndexEntry],
     *,
@@ -302,7 +315,7 @@ def _objects(
     for number, entry in enumerate(needed):
         _check_cancel(options)
         try:
-            data = source.fetch(object_path(entry.sha256), entry.length)
+            data = fetcher.get(object_path(entry.sha256), entry.sha256, entry.length)
         except NotInSource:
             if not options.partial_source:
                 raise MixAndMatch(
@@ -319,7 +332,8 @@ def _objects(
             item = verifier.verify_item(entry, data, options.channel_keys)
             items.append(item)
             hashes[item.id] = entry.sha256
-        _report(options, "objects", number + 1, len(needed))
+        fetcher.keep(entry.sha256, data)
+        _report(options, "objects", number + 1, len(needed), result.bytes_fetched)
     result.not_carried = len(skipped)
     return items, hashes, attachments
 
@@ -366,9 +380,47 @@ def _state(
     )
 
 
-def _report(options: UpdateOptions, phase: str, done: int, total: int) -> None:
+def _report(
+    options: UpdateOptions, phase: str, done: int, total: int, bytes_fetched: int = 0
+) -> None:
     if options.progress is not None:
-        options.progress(Progress(phase, done, total))
+        options.progress(Progress(phase, done, total, bytes_fetched))
+
+
+class _Fetcher:
+    """Segments and objects by hash: from the staging of an interrupted update, else the source.
+
+    Staged bytes are verified again like fetched ones; staging only saves the download.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        source: FeedSource,
+        feed: str,
+        options: UpdateOptions,
+        result: UpdateResult,
+    ) -> None:
+        self.library = library
+        self.source = source
+        self.feed = feed
+        self.stage = options.stage
+        self.result = result
+
+    def get(self, path: str, sha256: str, max_bytes: int) -> bytes:
+        if self.stage:
+            staged = self.library.feeds.staged(sha256)
+            if staged is not None:
+                self.result.reused += 1
+                return staged
+        data = self.source.fetch(path, max_bytes)
+        self.result.bytes_fetched += len(data)
+        return data
+
+    def keep(self, sha256: str, data: bytes) -> None:
+        """Stage bytes that just verified, so an interruption does not lose them."""
+        if self.stage:
+            self.library.feeds.stage(self.feed, sha256, data)
 
 
 def _check_cancel(options: UpdateOptions) -> None:

@@ -151,7 +151,17 @@ CREATE TABLE attachments (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META, _V4_FEEDS)
+# What a sync has downloaded and verified but not applied yet, kept inside the encrypted
+# database (never as files) so an interrupted sync resumes without downloading it again.
+_V5_STAGING = """
+CREATE TABLE feed_staging (
+    sha256 TEXT PRIMARY KEY,
+    feed   TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META, _V4_FEEDS, _V5_STAGING)
 LATEST = len(MIGRATIONS)
 
 
