@@ -64,7 +64,9 @@ def import_sample(library: Library, bundle: Path | None = None) -> UpdateResult:
     demo_root_key = read_key(package_resources() / "demo-keys", "root").keyid
     if root.feed != SAMPLE_FEED_ID or root.roles["root"].keyids != (demo_root_key,):
         raise FieldreaderError("The sample bundle is not signed with the sample's demo key.")
-    options = UpdateOptions(now=datetime.now(UTC), online=False, trusted_root=first_root)
+    options = UpdateOptions(
+        now=datetime.now(UTC), online=False, trusted_root=first_root, sealed_ok=True
+    )
     return update_library(library, source, options)
 
 

@@ -72,6 +72,8 @@ class UpdateResult:
     expired: bool = False
     bytes_fetched: int = 0
     """Bytes of segments and objects downloaded by this update (staged ones not counted)."""
+    channels_proven: set[str] = field(default_factory=set, repr=False)
+    """Restricted channels whose key opened at least one object in this update."""
     reused: int = 0
     """Segments and objects taken from an interrupted update's staging, not downloaded again."""
     root_version: int = 0
@@ -86,7 +88,11 @@ class UpdateOptions:
     """Root metadata to trust if the library does not know the feed yet."""
     channels: Collection[str] | None = None
     """Channels to take; None takes every public channel and each restricted one with a key."""
-    channel_keys: Mapping[str, bytes] = field(default_factory=dict)
+    channel_keys: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    sealed_feeds: Collection[str] = ("fieldreader-sample",)
+    """Feeds whose keys are public (the demo-signed sample): never updated from a source
+    unless ``sealed_ok`` says the caller checked the source is the packaged file."""
+    sealed_ok: bool = False
     base_version: int = 0
     """The source is a delta over this snapshot version (a delta bundle); 0 when complete."""
     partial_source: bool = False
@@ -139,10 +145,10 @@ def starting_root(
     state = library.feeds.state(given.feed)
     if state is None:
         return given, options.trusted_root, None
-    held = load_trusted_root(state.root, options.limits)
-    if held.version >= given.version:
-        return held, state.root, state
-    return given, options.trusted_root, state
+    # A feed the library follows keeps its own chain of trust: a root handed in later (perhaps
+    # by someone claiming "the keys were rotated") never replaces it. Real rotations arrive as
+    # root/<N+1> files signed by the held keys, and are walked in update_library.
+    return load_trusted_root(state.root, options.limits), state.root, state
 
 
 def update_library(library: Library, source: FeedSource, options: UpdateOptions) -> UpdateResult:
@@ -155,17 +161,19 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     # verified below like any other (a no-change sync costs this one request).
     probe = _fetch_timestamp(source, options.limits) if options.trusted_root is None else None
     root, root_bytes, state = starting_root(library, probe, options)
-    keys = {**library.feeds.channel_keys(root.feed), **options.channel_keys}
-    options = dataclasses.replace(options, channel_keys=keys)
+    remembered = library.feeds.channel_keys(root.feed)
+    given = dict(options.channel_keys)
+    options = dataclasses.replace(options, channel_keys={**remembered, **given})
     held = Held(state.timestamp_version, state.snapshot_version) if state else Held()
-    _check_base(options, held)
+    _preflight(root, held, options)
     verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
     _report(options, "metadata", 0, 3)
     root_bytes = _walk_roots(verifier, source, options, root_bytes)
+    verifier.held = _held_after_rotation(root, verifier.root, held)
 
-    if probe is None:
-        probe = source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
-    timestamp = verifier.update_timestamp(probe)
+    timestamp = verifier.update_timestamp(
+        probe or source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
+    )
     _report(options, "metadata", 1, 3)
     result = UpdateResult(
         verifier.root.feed, timestamp.snapshot.version, root_version=verifier.root.version
@@ -186,13 +194,8 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
 
     _check_cancel(options)
     _report(options, "applying", 0, 1)
-    held_ids = {item_id for item_id, _ in held_entries.values()}
-    keep_ids = {held_entries[e.id][0] for e in wanted.values() if e.id in held_entries}
-    keep_ids |= {item.id for item in items}
-    withdrawn = sorted(held_ids - keep_ids)
-    held_attachments = set(library.attachments.hashes(feed))
-    keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
-    withdrawn_attachments = sorted(held_attachments - keep_attachments)
+    withdrawn, withdrawn_attachments = _withdrawn(library, feed, wanted, held_entries, items)
+    keys_to_keep = _checked_keys(remembered, given, result.channels_proven)
     new_state = _state(verifier, root_bytes, state, options, snapshot_bytes)
     if not verifier.has_news() and not (items or attachments or withdrawn or withdrawn_attachments):
         result.nothing_new = True
@@ -204,13 +207,29 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
         _apply_attachments(library, feed, attachments, withdrawn_attachments)
         library.feeds.save(new_state)
         library.feeds.replace_segments(feed, segment_bytes)
-        library.feeds.save_channel_keys(feed, options.channel_keys)
+        library.feeds.save_channel_keys(feed, keys_to_keep)
         library.feeds.clear_staging(feed)
     _report(options, "applying", 1, 1)
     result.added, result.updated = applied.added, applied.updated
     result.removed, result.unchanged = applied.removed, applied.unchanged
     result.attachments = len(attachments)
     return result
+
+
+def _withdrawn(
+    library: Library,
+    feed: str,
+    wanted: Mapping[str, IndexEntry],
+    held_entries: Mapping[str, tuple[str, str]],
+    items: list[Item],
+) -> tuple[list[str], list[str]]:
+    """Held items and attachments of ``feed`` that the update no longer lists."""
+    held_ids = {item_id for item_id, _ in held_entries.values()}
+    keep_ids = {held_entries[e.id][0] for e in wanted.values() if e.id in held_entries}
+    keep_ids |= {item.id for item in items}
+    held_attachments = set(library.attachments.hashes(feed))
+    keep_attachments = {e.id for e in wanted.values() if e.kind == "attachment"}
+    return sorted(held_ids - keep_ids), sorted(held_attachments - keep_attachments)
 
 
 def _snapshot_bytes(
@@ -233,7 +252,49 @@ def _apply_attachments(
     library.attachments.delete(withdrawn)
 
 
-def _check_base(options: UpdateOptions, held: Held) -> None:
+def _held_after_rotation(before: Root, after: Root, held: Held) -> Held:
+    """Forget held versions of a role whose keys were replaced (as TUF does).
+
+    Otherwise a stolen timestamp key could sign version 10^9 once and lock the library out of
+    every genuine timestamp even after the publisher rotated that key away.
+    """
+    timestamp_same = before.roles["timestamp"] == after.roles["timestamp"]
+    snapshot_same = before.roles["snapshot"] == after.roles["snapshot"]
+    return Held(
+        held.timestamp_version if timestamp_same else 0,
+        held.snapshot_version if snapshot_same else 0,
+    )
+
+
+class ChannelKeyUnchecked(FeedError):
+    """A channel key that differs from the one held and could not be checked."""
+
+
+def _checked_keys(
+    remembered: Mapping[str, bytes], given: Mapping[str, bytes], proven: set[str]
+) -> dict[str, bytes]:
+    """The channel keys to remember after this update.
+
+    A given key replaces a remembered one only if it opened an object of this update: a
+    mistyped or outdated key would otherwise map the held restricted items to the wrong
+    entries, withdraw them, and be remembered in place of the right one.
+    """
+    for channel, key in given.items():
+        if channel in remembered and remembered[channel] != key and channel not in proven:
+            raise ChannelKeyUnchecked(
+                f"The key given for channel '{channel}' differs from the one this library "
+                "holds, and nothing in this update could confirm it; nothing was changed."
+            )
+    return {**remembered, **{c: k for c, k in given.items() if c in proven}}
+
+
+def _preflight(root: Root, held: Held, options: UpdateOptions) -> None:
+    """Refusals that need no download: a sealed feed, a delta bundle without its base."""
+    if root.feed in options.sealed_feeds and not options.sealed_ok:
+        raise NotTrusted(
+            f"The feed '{root.feed}' is updated only by the command that installed it "
+            "(its signing keys are public)."
+        )
     if options.base_version > held.snapshot_version:
         raise DeltaNeedsBase(
             f"This bundle only updates libraries that hold version {options.base_version} or "
@@ -330,6 +391,8 @@ def _objects(
             )
         else:
             item = verifier.verify_item(entry, data, options.channel_keys)
+            if entry.channel in options.channel_keys:
+                result.channels_proven.add(entry.channel)
             items.append(item)
             hashes[item.id] = entry.sha256
         fetcher.keep(entry.sha256, data)

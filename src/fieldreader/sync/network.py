@@ -1,0 +1,212 @@
+"""Sockets under the HTTP layer: certificate pins, the proxy rule, timeouts, byte counts.
+
+httpcore (httpx's own connection layer) accepts a network backend; this one wraps its standard
+synchronous backend so that:
+
+* a pinned mirror's key is checked right after the TLS handshake, before a single byte of the
+  request is written, so an interceptor learns nothing beyond the host name it already saw;
+* with a proxy configured, the only TCP connection ever opened is to the proxy (a failure to
+  reach it is :class:`ProxyUnavailable`, never a direct retry), and host names travel inside
+  the SOCKS5 request so no DNS query leaves the machine;
+* socket operations that httpcore leaves without a timeout (the SOCKS5 handshake) get the read
+  timeout, so a proxy that accepts and then stalls cannot hang a sync;
+* TLS failures become :class:`TlsError` with a readable reason.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+
+from fieldreader.sync.errors import (
+    PinMismatch,
+    ProxyUnavailable,
+    TlsError,
+    TransportConfigError,
+    TransportError,
+)
+from fieldreader.sync.pins import CertificateFormatError, spki_sha256
+
+INTERCEPTED = (
+    "The connection is being intercepted: the server's certificate is not the expected one."
+)
+
+
+@dataclass
+class TransportStats:
+    """Counters for tests and benchmarks, shared by a source and its single-mirror views."""
+
+    requests: int = 0
+    """HTTP requests sent (every attempt, including retries, resumes and 404s)."""
+    bytes_received: int = 0
+    """Response body bytes read (including short error pages drained to keep a connection)."""
+    network_bytes_received: int = 0
+    """Every byte read from sockets: TLS handshakes, headers, bodies, SOCKS replies."""
+    connections: int = 0
+    """TCP connections opened (to a mirror, or to the proxy)."""
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """The system's trust store plus ``ca_file``; TLS 1.2 or newer; no key log.
+
+    ``ssl.create_default_context`` honours the ``SSLKEYLOGFILE`` environment variable, which
+    would write every session key of the sync to disk in clear; that is switched off here.
+
+    Raises:
+        TransportConfigError: ``ca_file`` cannot be read or holds no certificate.
+    """
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.keylog_filename = None  # type: ignore[assignment]
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no PEM"
+            raise TransportConfigError(
+                f"The CA file {ca_file!r} cannot be used ({reason})."
+            ) from None
+    return context
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's synchronous backend with pins, the proxy rule and counters (module doc)."""
+
+    def __init__(
+        self,
+        *,
+        pins: frozenset[bytes],
+        proxy: tuple[str, int] | None,
+        io_timeout: float,
+        stats: TransportStats,
+    ) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._pins = pins
+        self._proxy = proxy
+        self._io_timeout = io_timeout
+        self._stats = stats
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        if self._proxy is not None and (host.strip("[]").lower(), port) != self._proxy:
+            # httpcore's SOCKS pool never does this; the check makes "fail closed" a property
+            # of this class rather than of a dependency's internals.
+            raise ProxyUnavailable("Refusing to connect to a mirror around the proxy.")
+        self._stats.connections += 1
+        try:
+            stream = self._inner.connect_tcp(
+                host, port, timeout=timeout, local_address=local_address,
+                socket_options=socket_options,
+            )  # fmt: skip
+        except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+            if self._proxy is None:
+                raise
+            raise ProxyUnavailable(_proxy_message(self._proxy, exc)) from None
+        return GuardedStream(stream, self)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise TransportError("Mirrors are reached over TCP only.")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def timeout(self, given: float | None) -> float:
+        """``given``, or the read timeout where httpcore would wait without limit."""
+        return self._io_timeout if given is None else given
+
+    def check_pins(self, stream: httpcore.NetworkStream) -> None:
+        """Refuse the connection unless the peer's key is pinned (when the mirror has pins)."""
+        if not self._pins:
+            return
+        ssl_object: Any = stream.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(True) if ssl_object is not None else None
+        if not isinstance(der, bytes):
+            raise TlsError("The server presented no certificate to check against the pins.")
+        try:
+            digest = spki_sha256(der)
+        except CertificateFormatError:
+            raise TlsError("The server's certificate could not be read to check its key.") from None
+        if digest not in self._pins:
+            raise PinMismatch(INTERCEPTED)
+
+
+class GuardedStream(httpcore.NetworkStream):
+    """A socket stream that counts bytes, bounds waits and checks pins after TLS."""
+
+    def __init__(self, inner: httpcore.NetworkStream, backend: GuardedBackend) -> None:
+        self._inner = inner
+        self._backend = backend
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data = self._inner.read(max_bytes, self._backend.timeout(timeout))
+        self._backend._stats.network_bytes_received += len(data)
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._backend.timeout(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            tls = self._inner.start_tls(
+                ssl_context, server_hostname, self._backend.timeout(timeout)
+            )
+        except httpcore.ConnectError as exc:
+            raise _tls_error(exc) or exc from None
+        try:
+            self._backend.check_pins(tls)
+        except TransportError:
+            tls.close()
+            raise
+        return GuardedStream(tls, self._backend)
+
+    def get_extra_info(self, info: str) -> Any:  # noqa: ANN401 (httpcore's interface)
+        return self._inner.get_extra_info(info)
+
+
+def _tls_error(exc: httpcore.ConnectError) -> TlsError | None:
+    """A :class:`TlsError` for a handshake refused for cause; None for a dropped connection."""
+    cause = exc.__cause__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        detail = cause.verify_message or "not trusted"
+        return TlsError(
+            f"The server's certificate could not be verified ({detail}); the connection may be "
+            "intercepted."
+        )
+    if isinstance(cause, ssl.SSLError) and not isinstance(
+        cause, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError
+    ):
+        return TlsError(f"No secure connection could be set up ({cause.reason or 'TLS error'}).")
+    return None
+
+
+def _proxy_message(proxy: tuple[str, int], exc: Exception) -> str:
+    host, port = proxy
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    timed_out = isinstance(exc, httpcore.ConnectTimeout)
+    why = "it did not answer in time" if timed_out else "the connection failed"
+    hint = " Start Tor (or the Tor Browser) and sync again." if port in (9050, 9150) else ""
+    return f"The proxy at {shown} is not reachable ({why}); nothing was sent without it.{hint}"
