@@ -208,3 +208,10 @@ def test_the_shipped_sample_library_is_valid_and_complete() -> None:
         if a.translation_group:
             groups.setdefault(a.translation_group, set()).add(a.lang)
     assert sum(1 for langs in groups.values() if len(langs) >= 2) >= 3
+
+
+def test_control_characters_are_refused(tmp_path: Path) -> None:
+    hidden = ARTICLE.replace('title: "Mission to Nicaragua"', 'title: "Mission\\e]52;c;eA==\\a"')
+    with pytest.raises(ContentError, match="control character U\\+001B") as caught:
+        load_file(write(tmp_path, "a.md", hidden))
+    assert caught.value.field == "title"

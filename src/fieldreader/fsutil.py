@@ -29,6 +29,29 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     fsync_dir(path.parent)
 
 
+def replace_and_shred(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` atomically, then overwrite the old file's bytes before freeing them.
+
+    A rename alone leaves the old file's blocks on disk with their contents: for the key slots,
+    a slot sealed under a passphrase that was just changed (perhaps because it was given up).
+    A hard link keeps hold of the old file so it can be overwritten in place once replaced.
+    On copy-on-write and flash storage the old blocks may still survive; the threat model
+    says so.
+    """
+    old = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old.tmp")
+    try:
+        os.link(path, old)
+    except FileNotFoundError:
+        atomic_write(path, data, mode)
+        return
+    try:
+        atomic_write(path, data, mode)
+    finally:
+        overwrite(old)
+        old.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename or delete in ``directory`` durable (a no-op where unsupported)."""
     try:

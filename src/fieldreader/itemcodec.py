@@ -295,10 +295,16 @@ class _Fields:
         return tuple(out)
 
 
+#: C0 and C1 controls other than tab, line feed and carriage return: in a terminal they can
+#: hide text, move the cursor or write to the clipboard (OSC 52).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _check_text(value: str, error: Callable[[str], ContentError]) -> None:
-    # Lone surrogates cannot be stored as UTF-8; NUL truncates text in too many places.
-    if "\x00" in value:
-        raise error("contains a NUL character")
+    # Lone surrogates cannot be stored as UTF-8; control characters are never content.
+    control = _CONTROL.search(value)
+    if control:
+        raise error(f"contains the control character U+{ord(control.group()):04X}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

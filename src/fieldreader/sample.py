@@ -37,7 +37,10 @@ def build_sample_bundle(out: Path, work_dir: Path, now: datetime | None = None) 
     """Publish the sample source into ``work_dir`` as a feed, then pack it into ``out``."""
     moment = now or datetime.now(UTC)
     res = package_resources()
-    shutil.rmtree(work_dir, ignore_errors=True)
+    if work_dir.exists() and any(work_dir.iterdir()):
+        if not (work_dir / "root" / "1.root.json").is_file():
+            raise FieldreaderError(f"{work_dir} is not a sample feed folder; it was left alone.")
+        shutil.rmtree(work_dir)
     build_feed(
         res / "sample",
         work_dir,

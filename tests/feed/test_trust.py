@@ -117,3 +117,21 @@ def test_a_wrong_channel_key_is_refused_not_remembered(library: Library, tmp_pat
     )
     assert result.added == 1
     assert library.content.get("contact-note") is not None
+
+
+def test_a_damaged_staged_object_is_dropped_and_downloaded_again(
+    library: Library, tmp_path: Path
+) -> None:
+    keys, content, feed = start_feed(tmp_path / "f", content_v1, NOW - timedelta(days=3))
+    first_sync(library, feed)
+    write_article(content, "news-2", "New.")
+    build(content, feed, keys, NOW - timedelta(days=1))
+    # A damaged row under the hash of every object and segment the update could need.
+    for path in [*(feed / "objects").rglob("*"), *(feed / "index").glob("*")]:
+        if path.is_file():
+            library.feeds.stage("test-feed", path.name.split(".")[0], b"damaged bytes")
+    options = UpdateOptions(now=NOW, online=True, stage=True)
+    result = update_library(library, DirectorySource(feed), options)
+    assert result.added == 1
+    assert result.reused == 0
+    assert result.bytes_fetched > 0

@@ -212,3 +212,26 @@ def test_wipe_leaves_unrelated_files(tmp_path: Path) -> None:
 
 def test_wipe_of_nothing_is_harmless(tmp_path: Path) -> None:
     assert wipe_library(tmp_path / "absent") == 0
+
+
+def test_a_replaced_key_slots_file_is_overwritten_not_just_unlinked(data_dir: Path) -> None:
+    """The old slot (sealed under a passphrase given up, say) must not survive in freed blocks."""
+    create_library(data_dir, PASSPHRASE, FAST_KDF).close()
+    keys = LibraryPaths(data_dir).keyslots
+    with keys.open("rb") as old_inode:  # holds the old file as the disk would
+        original = old_inode.read()
+        change_passphrase(data_dir, PASSPHRASE, "a new passphrase", FAST_KDF)
+        old_inode.seek(0)
+        remnant = old_inode.read()
+    assert len(remnant) == len(original)
+    assert remnant != original
+    with pytest.raises(KeySlotsDamaged):
+        decode(remnant)
+    assert sorted(p.name for p in data_dir.iterdir()) == ["library.db", "library.keys"]
+
+
+def test_wipe_through_an_open_library_closes_it_first(data_dir: Path) -> None:
+    library = create_library(data_dir, PASSPHRASE, FAST_KDF)
+    library.content.apply([article("a1")])
+    assert library.wipe() >= 2
+    assert not data_dir.exists()

@@ -43,6 +43,8 @@ FORMAT_VERSION = 1
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_FILES = 1_000_000
 CHUNK = 1024 * 1024
+#: The most key-derivation work an encrypted bundle may ask for (four times our default).
+MAX_BUNDLE_KDF = KdfParams(opslimit=4, memlimit=1024 * 1024 * 1024)
 _PREAMBLE = len(MAGIC) + 2
 
 
@@ -185,15 +187,18 @@ def encrypt(container: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> 
 
 def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
     kdf.check()
-    return bytes(
-        nacl.pwhash.argon2id.kdf(
-            sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES,
-            normalise_passphrase(passphrase),
-            salt,
-            opslimit=kdf.opslimit,
-            memlimit=kdf.memlimit,
+    try:
+        return bytes(
+            nacl.pwhash.argon2id.kdf(
+                sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES,
+                normalise_passphrase(passphrase),
+                salt,
+                opslimit=kdf.opslimit,
+                memlimit=kdf.memlimit,
+            )
         )
-    )
+    except (nacl.exceptions.RuntimeError, MemoryError):
+        raise BundleError("Not enough memory to derive the bundle's key.") from None
 
 
 def decrypt(data: bytes, passphrase: str) -> bytes:
@@ -245,6 +250,10 @@ def _encryption_params(raw: bytes) -> tuple[bytes, KdfParams]:
         kdf.check()
     except StoreError:
         raise BundleError("The bundle asks for key-derivation parameters out of range.") from None
+    # The header is not authenticated until after the derivation: cap the cost at what this
+    # application ever writes, so a crafted bundle cannot exhaust the laptop's memory.
+    if kdf.memlimit > MAX_BUNDLE_KDF.memlimit or kdf.opslimit > MAX_BUNDLE_KDF.opslimit:
+        raise BundleError("The bundle asks for more key-derivation work than fieldreader uses.")
     return salt, kdf
 
 

@@ -195,7 +195,9 @@ def decode_item(
     try:
         item = item_from_dict(fields, f"object '{entry.id}'")
     except (ContentError, ContentTooLarge) as exc:
-        raise MalformedMetadata(f"Object '{entry.id}' is not a valid item: {exc}") from None
+        # A restricted item's own words (its id, a value) must not reach a log or a screen.
+        detail = f": {exc}" if not restricted else ""
+        raise MalformedMetadata(f"Object '{entry.id}' is not a valid item{detail}") from None
     if (entry_id(item.id, key), item.kind, item.channel) != (entry.id, entry.kind, entry.channel):
         raise MalformedMetadata(f"Object '{entry.id}' holds a different item than the index says.")
     return item

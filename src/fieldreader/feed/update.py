@@ -13,9 +13,17 @@ import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from fieldreader.feed.errors import FeedError, MixAndMatch, WrongFeed
-from fieldreader.feed.metadata import IndexEntry, Root, Segment, effective_index, format_time
+from fieldreader.feed.metadata import (
+    IndexEntry,
+    Root,
+    Segment,
+    SegmentRef,
+    effective_index,
+    format_time,
+)
 from fieldreader.feed.objects import entry_id
 from fieldreader.feed.source import FeedSource, NotInSource, object_path
 from fieldreader.feed.verify import (
@@ -29,6 +37,8 @@ from fieldreader.feed.verify import (
 from fieldreader.model import Item, is_valid_id
 from fieldreader.store import Library
 from fieldreader.store.feeds import FeedState
+
+T = TypeVar("T")
 
 
 class NotTrusted(FeedError):
@@ -331,11 +341,16 @@ def _segments(
         _check_cancel(options)
         data = held.get(ref.sha256)
         if data is None:
-            data = fetcher.get(f"index/{ref.sha256}.json.zst", ref.sha256, ref.length)
-            segments.append(verifier.verify_segment(ref, data))
-            fetcher.keep(ref.sha256, data)
+
+            def check(raw: bytes, ref: SegmentRef = ref) -> tuple[bytes, Segment]:
+                return raw, verifier.verify_segment(ref, raw)
+
+            data, segment = fetcher.get_verified(
+                f"index/{ref.sha256}.json.zst", ref.sha256, ref.length, check
+            )
         else:
-            segments.append(verifier.verify_segment(ref, data))
+            segment = verifier.verify_segment(ref, data)
+        segments.append(segment)
         kept[ref.sha256] = data
         _report(options, "index", number + 1, len(refs), fetcher.result.bytes_fetched)
     return segments, kept
@@ -375,8 +390,16 @@ def _objects(
     skipped: list[str] = []
     for number, entry in enumerate(needed):
         _check_cancel(options)
+
+        def check(data: bytes, entry: IndexEntry = entry) -> Item | bytes:
+            if entry.kind == "attachment":
+                return verifier.verify_attachment(entry, data, options.channel_keys)
+            return verifier.verify_item(entry, data, options.channel_keys)
+
         try:
-            data = fetcher.get(object_path(entry.sha256), entry.sha256, entry.length)
+            decoded = fetcher.get_verified(
+                object_path(entry.sha256), entry.sha256, entry.length, check
+            )
         except NotInSource:
             if not options.partial_source:
                 raise MixAndMatch(
@@ -384,18 +407,13 @@ def _objects(
                 ) from None
             skipped.append(entry.id)
             continue
-        if entry.kind == "attachment":
-            attachments[entry.id] = (
-                entry.sha256,
-                verifier.verify_attachment(entry, data, options.channel_keys),
-            )
+        if isinstance(decoded, bytes):
+            attachments[entry.id] = (entry.sha256, decoded)
         else:
-            item = verifier.verify_item(entry, data, options.channel_keys)
             if entry.channel in options.channel_keys:
                 result.channels_proven.add(entry.channel)
-            items.append(item)
-            hashes[item.id] = entry.sha256
-        fetcher.keep(entry.sha256, data)
+            items.append(decoded)
+            hashes[decoded.id] = entry.sha256
         _report(options, "objects", number + 1, len(needed), result.bytes_fetched)
     result.not_carried = len(skipped)
     return items, hashes, attachments
@@ -470,20 +488,30 @@ class _Fetcher:
         self.stage = options.stage
         self.result = result
 
-    def get(self, path: str, sha256: str, max_bytes: int) -> bytes:
+    def get_verified(
+        self, path: str, sha256: str, max_bytes: int, verify: Callable[[bytes], T]
+    ) -> T:
+        """``verify`` applied to the file's bytes, staged or downloaded.
+
+        Staged bytes that fail verification (a damaged row) are dropped and downloaded again,
+        so one bad row cannot block every later sync. Bytes that verified are staged.
+        """
         if self.stage:
             staged = self.library.feeds.staged(sha256)
             if staged is not None:
-                self.result.reused += 1
-                return staged
+                try:
+                    value = verify(staged)
+                except FeedError:
+                    self.library.feeds.drop_staged(sha256)
+                else:
+                    self.result.reused += 1
+                    return value
         data = self.source.fetch(path, max_bytes)
         self.result.bytes_fetched += len(data)
-        return data
-
-    def keep(self, sha256: str, data: bytes) -> None:
-        """Stage bytes that just verified, so an interruption does not lose them."""
+        value = verify(data)
         if self.stage:
             self.library.feeds.stage(self.feed, sha256, data)
+        return value
 
 
 def _check_cancel(options: UpdateOptions) -> None:

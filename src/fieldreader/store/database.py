@@ -118,8 +118,21 @@ def enable_wal(conn: Connection) -> None:
     try:
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A log that was larger is cut back after each checkpoint, not left holding old pages.
+        conn.execute("PRAGMA journal_size_limit = 0")
     except sqlcipher3.DatabaseError:
         raise DatabaseDamaged("The library's database is damaged.") from None
+
+
+def truncate_wal(conn: Connection) -> None:
+    """Fold the write-ahead log into the database and cut it to zero length.
+
+    Old page images (a deleted note as it was) stay in the log until it is reused; with
+    secure_delete they are zeroed in the database itself once checkpointed. Called after
+    deleting user data and on close.
+    """
+    with translate_errors():
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def _check_not_plaintext(path: Path) -> None:
@@ -147,7 +160,8 @@ def transaction(conn: Connection) -> Iterator[None]:
     with translate_errors():
         conn.execute(f"SAVEPOINT {name}")
     try:
-        yield
+        with translate_errors():
+            yield
     except BaseException:
         with translate_errors():
             conn.execute(f"ROLLBACK TO {name}")

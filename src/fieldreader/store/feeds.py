@@ -124,6 +124,10 @@ class FeedRepository:
                 (sha256, feed, data),
             )
 
+    def drop_staged(self, sha256: str) -> None:
+        with transaction(self._conn):
+            self._conn.execute("DELETE FROM feed_staging WHERE sha256 = ?", (sha256,))
+
     def clear_staging(self, feed: str) -> None:
         """Drop what an update staged (inside the transaction that applies it)."""
         self._conn.execute("DELETE FROM feed_staging WHERE feed = ?", (feed,))

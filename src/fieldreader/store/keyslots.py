@@ -95,15 +95,21 @@ def normalise_passphrase(passphrase: str) -> bytes:
 
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     params.check()
-    return bytes(
-        nacl.pwhash.argon2id.kdf(
-            MASTER_KEY_BYTES,
-            normalise_passphrase(passphrase),
-            salt,
-            opslimit=params.opslimit,
-            memlimit=params.memlimit,
+    try:
+        return bytes(
+            nacl.pwhash.argon2id.kdf(
+                MASTER_KEY_BYTES,
+                normalise_passphrase(passphrase),
+                salt,
+                opslimit=params.opslimit,
+                memlimit=params.memlimit,
+            )
         )
-    )
+    except (nacl.exceptions.RuntimeError, MemoryError):
+        raise KeySlotsDamaged(
+            "Not enough memory to derive the key (the key slot asks for "
+            f"{params.memlimit // (1024 * 1024)} MiB)."
+        ) from None
 
 
 def seal(master_key: bytes, passphrase: str, params: KdfParams = DEFAULT_KDF) -> KeySlot:

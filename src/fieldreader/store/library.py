@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import sqlcipher3
 
-from fieldreader.fsutil import atomic_write, fsync_dir, overwrite
+from fieldreader.fsutil import atomic_write, fsync_dir, overwrite, replace_and_shred
 from fieldreader.store import database, keyslots, schema
 from fieldreader.store.content import ContentRepository
 from fieldreader.store.errors import (
@@ -126,7 +127,14 @@ class Library:
         return problems
 
     def close(self) -> None:
+        with contextlib.suppress(StoreError):
+            database.truncate_wal(self._conn)
         database.close_quietly(self._conn)
+
+    def wipe(self) -> int:
+        """Close this library and destroy it (:func:`wipe_library`)."""
+        database.close_quietly(self._conn)
+        return wipe_library(self.paths.root)
 
     def __enter__(self) -> Library:
         return self
@@ -206,7 +214,7 @@ def change_passphrase(data_dir: Path, old: str, new: str, kdf: KdfParams = DEFAU
     master_key, opened = keyslots.unlock(slots, old)
     replacement = keyslots.seal(master_key, new, kdf)
     new_slots = tuple(replacement if s.id == opened.id else s for s in slots)
-    atomic_write(paths.keyslots, keyslots.encode(new_slots))
+    replace_and_shred(paths.keyslots, keyslots.encode(new_slots))
 
 
 def add_passphrase(data_dir: Path, current: str, new: str, kdf: KdfParams = DEFAULT_KDF) -> str:
@@ -219,7 +227,7 @@ def add_passphrase(data_dir: Path, current: str, new: str, kdf: KdfParams = DEFA
         raise StoreError(f"A library holds at most {keyslots.MAX_SLOTS} passphrases.")
     master_key, _ = keyslots.unlock(slots, current)
     added = keyslots.seal(master_key, new, kdf)
-    atomic_write(paths.keyslots, keyslots.encode((*slots, added)))
+    replace_and_shred(paths.keyslots, keyslots.encode((*slots, added)))
     return added.id
 
 
@@ -230,7 +238,7 @@ def remove_passphrase(data_dir: Path, passphrase: str) -> None:
     _, opened = keyslots.unlock(slots, passphrase)
     if len(slots) == 1:
         raise StoreError("This is the library's only passphrase; change it instead of removing it.")
-    atomic_write(paths.keyslots, keyslots.encode(tuple(s for s in slots if s.id != opened.id)))
+    replace_and_shred(paths.keyslots, keyslots.encode(tuple(s for s in slots if s.id != opened.id)))
 
 
 def slot_ids(data_dir: Path) -> list[str]:
@@ -242,22 +250,41 @@ def wipe_library(data_dir: Path) -> int:
 
     The key slots are overwritten first: once they are gone the database is random bytes to
     everyone, so the rest only has to be fast, not thorough. Takes no passphrase (a panic wipe
-    must work at a locked screen) and needs no open connection. Returns the files removed.
+    must work at a locked screen) and needs no open connection; close any that are open first
+    (:meth:`Library.wipe` does). Every step is attempted even if another failed; returns the
+    files removed.
+
+    Raises:
+        StoreError: some file could not be overwritten or removed (the rest was done).
     """
     paths = LibraryPaths(data_dir)
     targets = paths.leftovers()
+    failures: list[str] = []
+
+    def attempt(step: Callable[[], object], name: str) -> None:
+        try:
+            step()
+        except OSError as exc:
+            failures.append(f"{name}: {exc.strerror}")
+
     for path in targets:
         if path.name.startswith(f".{KEYSLOTS_NAME}") or path == paths.keyslots:
-            overwrite(path)
-    overwrite(paths.database, 4096)
-    overwrite(paths.root / (DATABASE_NAME + "-wal"), 4096)
+            attempt(lambda p=path: overwrite(p), path.name)  # type: ignore[misc]
+    attempt(lambda: overwrite(paths.database, 4096), DATABASE_NAME)
+    attempt(lambda: overwrite(paths.root / (DATABASE_NAME + "-wal"), 4096), "write-ahead log")
+    removed = 0
     for path in targets:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        try:
+            path.unlink(missing_ok=True)
+            removed += 1
+        except OSError as exc:
+            failures.append(f"{path.name}: {exc.strerror}")
     fsync_dir(paths.root)
     with contextlib.suppress(OSError):
         paths.root.rmdir()  # only succeeds when nothing else is in it
-    return len(targets)
+    if failures:
+        raise StoreError("The wipe could not finish everything: " + "; ".join(failures))
+    return removed
 
 
 def _read_slots(paths: LibraryPaths) -> tuple[keyslots.KeySlot, ...]:

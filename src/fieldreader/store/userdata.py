@@ -12,7 +12,12 @@ from datetime import UTC, datetime
 
 from fieldreader.anchors import Quote
 from fieldreader.errors import FieldreaderError
-from fieldreader.store.database import Connection, transaction, translate_errors
+from fieldreader.store.database import (
+    Connection,
+    transaction,
+    translate_errors,
+    truncate_wal,
+)
 
 Clock = Callable[[], datetime]
 
@@ -127,6 +132,8 @@ class UserDataRepository:
             cursor = self._conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
         if cursor.rowcount == 0:
             raise NoteNotFound(f"No note with id {note_id}.")
+        if not self._conn.in_transaction:
+            truncate_wal(self._conn)
 
     # Bookmarks
 

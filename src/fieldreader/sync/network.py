@@ -45,8 +45,9 @@ class TransportStats:
     """HTTP requests sent (every attempt, including retries, resumes and 404s)."""
     bytes_received: int = 0
     """Response body bytes read (including short error pages drained to keep a connection)."""
-    network_bytes_received: int = 0
-    """Every byte read from sockets: TLS handshakes, headers, bodies, SOCKS replies."""
+    http_bytes_received: int = 0
+    """Bytes of HTTP read (status lines, headers, bodies) plus SOCKS replies; TLS records and
+    handshakes are not included (they happen inside :mod:`ssl`)."""
     connections: int = 0
     """TCP connections opened (to a mirror, or to the proxy)."""
 
@@ -90,6 +91,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._proxy = proxy
         self._io_timeout = io_timeout
         self._stats = stats
+        self.opened: list[httpcore.NetworkStream] = []
+        """Streams opened since :meth:`forget_opened`, so a caller can close those that a
+        failed SOCKS5 handshake leaves behind (httpcore 1.0 drops them unclosed)."""
 
     def connect_tcp(
         self,
@@ -113,7 +117,18 @@ class GuardedBackend(httpcore.NetworkBackend):
             if self._proxy is None:
                 raise
             raise ProxyUnavailable(_proxy_message(self._proxy, exc)) from None
-        return GuardedStream(stream, self)
+        guarded = GuardedStream(stream, self)
+        self.opened.append(guarded)
+        return guarded
+
+    def forget_opened(self) -> None:
+        self.opened.clear()
+
+    def close_opened(self) -> None:
+        """Close every stream opened since :meth:`forget_opened` (after a failed handshake)."""
+        for stream in self.opened:
+            stream.close()
+        self.opened.clear()
 
     def connect_unix_socket(
         self,
@@ -155,7 +170,7 @@ class GuardedStream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data = self._inner.read(max_bytes, self._backend.timeout(timeout))
-        self._backend._stats.network_bytes_received += len(data)
+        self._backend._stats.http_bytes_received += len(data)
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:

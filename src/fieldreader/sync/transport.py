@@ -174,6 +174,7 @@ class MirrorSource:
         self._proxy = proxy_address(config.proxy) if config.proxy is not None else None
         self._ssl = tls_context(str(config.ca_file) if config.ca_file is not None else None)
         self._pools: dict[int, httpcore.ConnectionPool] = {}
+        self._backends: dict[int, GuardedBackend] = {}
         self._owns_pools = True
         self._current = 0
         self._timeouts = {
@@ -262,6 +263,7 @@ class MirrorSource:
             clock=self._clock, stats=self.stats,
         )  # fmt: skip
         view._pools = {0: self._pool(index)}
+        view._backends = {0: self._backends[index]}
         view._owns_pools = False
         return view
 
@@ -269,10 +271,12 @@ class MirrorSource:
 
     def close(self) -> None:
         """Close every connection this source opened (views: nothing)."""
-        if self._owns_pools:
-            for pool in self._pools.values():
-                pool.close()
+        if not self._owns_pools:
+            return
+        for pool in self._pools.values():
+            pool.close()
         self._pools.clear()
+        self._backends.clear()
 
     def __enter__(self) -> Self:
         return self
@@ -329,9 +333,12 @@ class MirrorSource:
         )  # fmt: skip
         status: int | None = None
         before = self.stats.bytes_received
+        pool = self._pool(index)
+        backend = self._backends[index]
+        backend.forget_opened()
         self.stats.requests += 1
         try:
-            with self._pool(index).stream(
+            with pool.stream(
                 b"GET",
                 url,
                 headers=_request_headers(mirror, offset, cached),
@@ -349,8 +356,10 @@ class MirrorSource:
         except httpcore.TimeoutException:
             raise _Retry("The server did not answer in time.") from None
         except httpcore.ProxyError as exc:
+            backend.close_opened()
             raise _proxy_failure(exc) from None
         except SOCKSError:
+            backend.close_opened()
             raise ProxyUnavailable("The proxy does not speak SOCKS5.") from None
         except httpcore.ConnectError:
             raise _Retry("No connection to the server could be made.") from None
@@ -378,6 +387,7 @@ class MirrorSource:
         if status == 304:
             if cached is None:
                 raise _MirrorFailed(TransportError("The server answered 304 without being asked."))
+            self._drain(response)
             return cached.body
         if status in (404, 410):
             self._drain(response)
@@ -388,6 +398,7 @@ class MirrorSource:
         if offset and status == 416:
             total = _match(_UNSATISFIED, _header(response, b"content-range"))
             if total is not None and int(total[0]) == offset:
+                self._drain(response)
                 return bytes(buffer)  # the earlier attempt got everything
             buffer.clear()
             raise _Retry("The server refused to resume the download.")
@@ -440,7 +451,7 @@ class MirrorSource:
         """Read a short error page so the connection can be reused (a new TLS handshake costs
         several round trips, many seconds over Tor); drop the connection for a long one."""
         length = _content_length(response)
-        if length is None or length > _DRAIN_LIMIT:
+        if response.status != 304 and (length is None or length > _DRAIN_LIMIT):
             return
         try:
             for chunk in response.iter_stream():
@@ -483,6 +494,7 @@ class MirrorSource:
                 network_backend=backend,
             )  # fmt: skip
         self._pools[index] = pool
+        self._backends[index] = backend
         return pool
 
 
