@@ -18,3 +18,8 @@ def default_data_dir(environ: Mapping[str, str] = os.environ) -> Path:
     if configured:
         return Path(configured).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+
+
+def demo_data_dir() -> Path:
+    """Where ``fieldreader demo`` keeps its library when no folder is given: never the real one."""
+    return Path(platformdirs.user_data_dir(f"{APP_NAME}-demo", appauthor=False, roaming=False))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from factories import FAST_KDF, PASSPHRASE
-from fieldreader.cli import run
+from fieldreader.cli import context, run
 
 
 @dataclass
@@ -208,3 +208,22 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
     assert cli().code == 2
     assert cli("frobnicate").code == 2
     assert cli("list", "--kind", "poem").code == 2
+
+
+def test_note_text_from_standard_input(loaded: Cli) -> None:
+    assert loaded("note", "add", stdin="typed, not in the shell history\n").code == 0
+    assert loaded("note", "add", "-", stdin="second\n").code == 0
+    assert loaded("note", "add", stdin="   \n").code == 1
+    bodies = {n["body"] for n in loaded("note", "list", "--json").json()}
+    assert bodies == {"typed, not in the shell history\n", "second\n"}
+
+
+def test_demo_never_uses_the_real_library_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(context, "default_data_dir", lambda: tmp_path / "real")
+    monkeypatch.setattr(context, "demo_data_dir", lambda: tmp_path / "demo")
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["demo"], stdin=io.StringIO(), stdout=out, stderr=err, kdf=FAST_KDF) == 0, err
+    assert (tmp_path / "demo" / "library.keys").exists()
+    assert not (tmp_path / "real").exists()

@@ -203,7 +203,12 @@ def _note_json(note: Note) -> dict[str, Any]:
 def cmd_note_add(ctx: Context, args: argparse.Namespace) -> int:
     if args.quote and not args.item:
         raise FieldreaderError("--quote needs --item: a quote is a passage of an item.")
-    if not args.text.strip():
+    text = args.text
+    if text == "-":
+        if ctx.interactive():
+            ctx.say("Type the note; end with Ctrl-D on a line of its own.")
+        text = ctx.stdin.read()
+    if not text.strip():
         raise FieldreaderError("The note is empty.")
     with ctx.open() as library:
         quote = None
@@ -218,7 +223,7 @@ def cmd_note_add(ctx: Context, args: argparse.Namespace) -> int:
                     raise FieldreaderError(
                         f"The quoted passage is not in '{args.item}'; nothing was saved."
                     ) from None
-        note = library.userdata.add_note(args.text, args.item, quote)
+        note = library.userdata.add_note(text, args.item, quote)
     ctx.say(f"Note {note.id} saved.")
     return 0
 

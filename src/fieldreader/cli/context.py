@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fieldreader.cli.secrets_input import PassphraseSource
-from fieldreader.paths import default_data_dir
+from fieldreader.paths import default_data_dir, demo_data_dir
 from fieldreader.store import KdfParams, Library, open_library
 
 
@@ -32,7 +32,10 @@ class Context:
         stderr: TextIO,
         kdf: KdfParams,
     ) -> Context:
-        data_dir = getattr(args, "data_dir", None) or default_data_dir()
+        data_dir = getattr(args, "data_dir", None)
+        if data_dir is None:
+            # The demo's passphrase is public: it never lives where the real library does.
+            data_dir = demo_data_dir() if args.command == "demo" else default_data_dir()
         source = PassphraseSource(
             passphrase_file=getattr(args, "passphrase_file", None),
             environ=dict(os.environ),

@@ -16,6 +16,7 @@ from fieldreader.cli.context import Context
 from fieldreader.cli.publish import add_publish_commands
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import KINDS
+from fieldreader.process import forbid_core_dumps
 from fieldreader.store import DEFAULT_KDF, KdfParams
 from fieldreader.store.errors import DatabaseDamaged, KeySlotsDamaged, WrongPassphrase
 
@@ -113,7 +114,13 @@ def _add_user_data_commands(command: Adder, common: argparse.ArgumentParser) -> 
     n = notes.add_parser("add", help="add a note", parents=[common])
     n.add_argument("--item", help="attach to this item")
     n.add_argument("--quote", help="a passage of the item the note is about")
-    n.add_argument("text")
+    n.add_argument(
+        "text",
+        nargs="?",
+        default="-",
+        help="the note; '-' or nothing reads it from standard input (safer: text typed on the "
+        "command line stays in the shell's history file, in clear)",
+    )
     n = notes.add_parser("list", help="list notes", parents=[common])
     n.add_argument("--item")
     n.add_argument("--json", action="store_true")
@@ -163,6 +170,7 @@ def run(
 
 
 def main() -> int:
+    forbid_core_dumps()
     try:
         return run(sys.argv[1:])
     except BrokenPipeError:
