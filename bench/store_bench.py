@@ -25,6 +25,7 @@ import math
 import os
 import platform
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -39,8 +40,16 @@ from pathlib import Path
 import sqlcipher3
 
 from fieldreader.model import Article
-from fieldreader.store import Library, SearchHit, create_library, database, keyslots, open_library
+from fieldreader.store import (
+    Library,
+    SearchHit,
+    create_library,
+    database,
+    keyslots,
+    open_library,
+)
 from fieldreader.store.content import ContentRepository
+from fieldreader.store.filters import ItemFilter
 from fieldreader.store.library import LibraryPaths
 from fieldreader.store.schema import MIGRATIONS
 from fieldreader.store.search import match_expression, parse_query, search
@@ -84,6 +93,8 @@ COMMON_RANKS = 60
 """Ranks below this are "common" words: function words and the most frequent topic words."""
 
 QUERY_CLASSES = ("one-term", "two-term", "phrase", "prefix")
+NO_MATCH_WORD = "zzqxv"
+NO_MATCH_LANG = "xx"
 
 # --- Vocabularies -------------------------------------------------------------------------------
 # Real words at the head of each distribution (function words first, then topic words scattered
@@ -490,7 +501,7 @@ class Store:
     def apply(self, batch: list[Article]) -> None:
         raise NotImplementedError
 
-    def search(self, text: str) -> list[SearchHit]:
+    def search(self, text: str, filters: ItemFilter = ItemFilter()) -> list[SearchHit]:
         raise NotImplementedError
 
     @property
@@ -541,8 +552,8 @@ class UnencryptedStore(Store):
     def apply(self, batch: list[Article]) -> None:
         self._repo.apply(batch)
 
-    def search(self, text: str) -> list[SearchHit]:
-        return search(self._conn, text)
+    def search(self, text: str, filters: ItemFilter = ItemFilter()) -> list[SearchHit]:
+        return search(self._conn, text, filters)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -581,8 +592,8 @@ class EncryptedStore(Store):
     def apply(self, batch: list[Article]) -> None:
         self._library.content.apply(batch)
 
-    def search(self, text: str) -> list[SearchHit]:
-        return self._library.search(text)
+    def search(self, text: str, filters: ItemFilter = ItemFilter()) -> list[SearchHit]:
+        return self._library.search(text, filters)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -626,7 +637,9 @@ class EncryptedStore(Store):
 class Latencies:
     total_ms: list[float] = field(default_factory=list)
     ranking_ms: list[float] = field(default_factory=list)
-    snippets_ms: list[float] = field(default_factory=list)
+    """Choosing the hits: everything up to the end of the rank-ordered statement."""
+    per_hit_ms: list[float] = field(default_factory=list)
+    """Loading each hit and making its snippet."""
 
 
 @dataclass
@@ -647,6 +660,7 @@ class SizeResult:
     raw_open_s: list[float]
     plain_open_s: list[float]
     plans: dict[str, list[str]]
+    """What the plans are of -> EXPLAIN QUERY PLAN lines."""
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -693,13 +707,38 @@ def load(stores: list[Store], corpus: Corpus) -> dict[str, float]:
 
 
 class StatementClock:
-    """Trace callback noting when each statement starts: ranking ends where snippets begin."""
+    """Trace callback noting when each statement starts, to split a search into its phases."""
 
     def __init__(self) -> None:
         self.marks: list[tuple[int, str]] = []
 
     def __call__(self, sql: str) -> None:
         self.marks.append((time.perf_counter_ns(), sql))
+
+    def statements(self) -> list[tuple[int, str]]:
+        """The statements search() issued, without those FTS5 runs inside them.
+
+        FTS5's own reads (of its config, data and structure tables) are traced too, prefixed
+        with "--" or naming the schema as 'main'; they belong to the statement running them.
+        """
+        return [(t, sql) for t, sql in self.marks if not _is_internal(sql)]
+
+    def phases(self, began: int, ended: int) -> tuple[float, float]:
+        """Milliseconds up to the end of the rank-ordered statement, and after it.
+
+        The first phase is choosing the hits (candidate bounds included), the second is
+        everything done per hit: loading rows and making snippets.
+        """
+        top = self.statements()
+        for i, (_, sql) in enumerate(top):
+            if "rank" in sql.rpartition("ORDER BY")[2]:
+                end = top[i + 1][0] if i + 1 < len(top) else ended
+                return (end - began) / 1e6, (ended - end) / 1e6
+        return (ended - began) / 1e6, 0.0
+
+
+def _is_internal(sql: str) -> bool:
+    return sql.startswith("--") or "'main'." in sql or sql.startswith("PRAGMA")
 
 
 def time_searches(
@@ -726,11 +765,9 @@ def time_searches(
                     lat = per_store[store.name]
                     lat.total_ms.append((ended - began) / 1e6)
                     if traced:
-                        snippet_start = next(
-                            (t for t, sql in clock.marks if "snippet(" in sql), ended
-                        )
-                        lat.ranking_ms.append((snippet_start - began) / 1e6)
-                        lat.snippets_ms.append((ended - snippet_start) / 1e6)
+                        ranking_ms, per_hit_ms = clock.phases(began, ended)
+                        lat.ranking_ms.append(ranking_ms)
+                        lat.per_hit_ms.append(per_hit_ms)
             results[cls] = per_store
             progress(f"    {cls}: {len(texts)} queries x {len(stores)} databases")
     finally:
@@ -755,24 +792,29 @@ def match_counts(conn: sqlite3.Connection, queries: dict[str, list[str]]) -> dic
     return counts
 
 
-def query_plans(store: Store, text: str) -> dict[str, list[str]]:
-    """EXPLAIN QUERY PLAN of the statements search() really runs, caught by the trace callback."""
+def query_plans(store: Store, text: str, filters: ItemFilter = ItemFilter()) -> list[str]:
+    """EXPLAIN QUERY PLAN of the statements search() really runs, caught by the trace callback.
+
+    Statements that differ only in numbers (one per hit) are shown once.
+    """
     clock = StatementClock()
     conn = store.connection
     conn.set_trace_callback(clock)
     try:
-        store.search(text)
+        store.search(text, filters)
     finally:
         conn.set_trace_callback(None)
-    plans: dict[str, list[str]] = {}
-    for _, sql in clock.marks:
-        kind = "snippet" if "snippet(" in sql else "ranking" if "ORDER BY" in sql else None
-        if kind is None or kind in plans:
+    lines: list[str] = []
+    seen: set[str] = set()
+    for _, sql in clock.statements():
+        shape = re.sub(r"\b\d+\b", "?", sql)
+        if shape in seen:
             continue
+        seen.add(shape)
         rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
-        shown = sql.encode("unicode_escape").decode("ascii")  # the highlight marks are controls
-        plans[kind] = [shown, *(f"    {row[3]}" for row in rows)]
-    return plans
+        lines.append(_printable(sql))
+        lines.extend(f"    {row[3]}" for row in rows)
+    return lines
 
 
 def run_size(
@@ -828,7 +870,15 @@ def run_size(
             reverse=True,
         )[:8]
         worst_query = slowest[0][2] if slowest else "the"
-        plans = query_plans(encrypted, worst_query)
+        plans = {
+            f"the slowest query, {worst_query!r}, encrypted": query_plans(encrypted, worst_query)
+        }
+        # A word and a language that match nothing: instant whatever the plan, same plan as real
+        # values (there are no statistics for the planner to look at).
+        for store in (plain, encrypted):
+            plans[f"a search filtered by language, {store.label}"] = query_plans(
+                store, NO_MATCH_WORD, ItemFilter(lang=NO_MATCH_LANG)
+            )
     finally:
         for store in stores:
             store.close()
@@ -933,26 +983,48 @@ def print_size(result: SizeResult, names: list[str]) -> None:
 
 def print_where_time_goes(result: SizeResult) -> None:
     print("where search time goes (second pass, statement tracing on; ms p50 / p95):")
+    print("  ranking = choosing the hits (up to the end of the rank-ordered statement);")
+    print("  per hit = everything after it: loading each hit, making its snippet")
     print(
-        f"{'':12}{'matching docs':>18}{'plain ranking':>18}{'plain snippets':>18}"
-        f"{'enc ranking':>18}{'enc snippets':>18}"
+        f"{'':12}{'matching docs':>18}{'plain ranking':>18}{'plain per hit':>18}"
+        f"{'enc ranking':>18}{'enc per hit':>18}"
     )
     for cls in QUERY_CLASSES:
         m = result.matches[cls]
         row = f"{cls:12}{percentile(m, 50):>10,.0f}{percentile(m, 95):>8,.0f}"
         for name in ("plain", "encrypted"):
             lat = result.breakdown[cls][name]
-            for part in (lat.ranking_ms, lat.snippets_ms):
+            for part in (lat.ranking_ms, lat.per_hit_ms):
                 row += f"{percentile(part, 50):>10.2f}{percentile(part, 95):>8.1f}"
         print(row)
     print("slowest encrypted searches (ms, class, query, matching docs):")
     for ms, cls, query, matches in result.slowest:
         print(f"  {ms:8.1f}  {cls:9} {query!r:32} {matches:>8,}")
-    for kind, lines in result.plans.items():
-        print(f"EXPLAIN QUERY PLAN, {kind} statement:")
+    for what, lines in result.plans.items():
+        print(f"EXPLAIN QUERY PLAN of the statements search() runs for {what}:")
         for line in lines:
             print(f"  {line}")
+        if _items_outer(lines):
+            print(
+                "  ^ items is the outer loop: the full-text match runs again for every item "
+                "the filter selects"
+            )
     print()
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (snippet highlight marks) escaped, other scripts kept."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _items_outer(plan_lines: list[str]) -> bool:
+    """True when a plan reads items before items_fts, i.e. probes the index once per item."""
+    steps = [line.strip() for line in plan_lines if line.startswith("    ")]
+    fts = next((i for i, step in enumerate(steps) if "VIRTUAL TABLE" in step), None)
+    items = next(
+        (i for i, step in enumerate(steps) if step.startswith(("SEARCH i ", "SCAN i "))), None
+    )
+    return fts is not None and items is not None and items < fts
 
 
 def print_summary(results: list[SizeResult]) -> None:
