@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 from fieldreader.store import ItemFilter, Library, create_library
+from fieldreader.store import search as search_module
 from fieldreader.store.search import HIGHLIGHT_END, HIGHLIGHT_START, parse_query
 
 
@@ -143,3 +144,17 @@ def test_hypothesis_queries_never_raise(searchable: Library, query: str) -> None
 def test_parse_query_terms_always_hold_a_token(query: str) -> None:
     for term in parse_query(query):
         assert any(ch.isalnum() for ch in term.text)
+
+
+def test_ranking_considers_only_the_newest_matches_above_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A documented trade-off: very common words rank among the newest CANDIDATE_CAP matches."""
+    with create_library(tmp_path / "l", PASSPHRASE, FAST_KDF) as lib:
+        lib.content.apply([article("oldest", title="Curfew", body="curfew")])
+        lib.content.apply([article(f"n{i}", title=f"Note {i}", body="curfew") for i in range(9)])
+        assert lib.search("curfew")[0].id == "oldest"  # title match ranks first
+        monkeypatch.setattr(search_module, "CANDIDATE_CAP", 3)
+        hits = [h.id for h in lib.search("curfew")]
+    assert "oldest" not in hits
+    assert len(hits) == 3

@@ -107,7 +107,7 @@ def match_expression(terms: list[Term]) -> str:
 #: bm25 costs a few microseconds per matching item (page reads and decryption of each item's
 #: column sizes), so a word found in 35,000 items took 200 ms to rank; capped, it takes a
 #: few milliseconds, and a word that common says little about relevance anyway.
-CANDIDATE_CAP = 2_000
+CANDIDATE_CAP = 1_000
 
 
 def search(

@@ -32,6 +32,7 @@ from fieldreader.sync.errors import (
 )
 from fieldreader.sync.pins import CertificateFormatError, spki_sha256
 
+_SOCKS_REPLIES = 2
 INTERCEPTED = (
     "The connection is being intercepted: the server's certificate is not the expected one."
 )
@@ -92,8 +93,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._io_timeout = io_timeout
         self._stats = stats
         self.opened: list[httpcore.NetworkStream] = []
-        """Streams opened since :meth:`forget_opened`, so a caller can close those that a
-        failed SOCKS5 handshake leaves behind (httpcore 1.0 drops them unclosed)."""
+        """Streams opened since :meth:`forget_opened`, so a caller can close those a failed
+        connection leaves behind (httpcore 1.0 drops a SOCKS5 stream unclosed when its
+        handshake fails)."""
 
     def connect_tcp(
         self,
@@ -116,8 +118,12 @@ class GuardedBackend(httpcore.NetworkBackend):
         except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
             if self._proxy is None:
                 raise
-            raise ProxyUnavailable(_proxy_message(self._proxy, exc)) from None
-        guarded = GuardedStream(stream, self)
+            timed_out = isinstance(exc, httpcore.ConnectTimeout)
+            why = "it did not answer in time" if timed_out else "the connection failed"
+            raise ProxyUnavailable(_proxy_message(self._proxy, why)) from None
+        guarded = GuardedStream(
+            stream, self, socks_replies_due=_SOCKS_REPLIES if self._proxy else 0
+        )
         self.opened.append(guarded)
         return guarded
 
@@ -125,7 +131,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         self.opened.clear()
 
     def close_opened(self) -> None:
-        """Close every stream opened since :meth:`forget_opened` (after a failed handshake)."""
+        """Close every stream opened since :meth:`forget_opened` (after a failed attempt)."""
         for stream in self.opened:
             stream.close()
         self.opened.clear()
@@ -162,19 +168,50 @@ class GuardedBackend(httpcore.NetworkBackend):
 
 
 class GuardedStream(httpcore.NetworkStream):
-    """A socket stream that counts bytes, bounds waits and checks pins after TLS."""
+    """A socket stream that counts bytes, bounds waits and checks pins after TLS.
 
-    def __init__(self, inner: httpcore.NetworkStream, backend: GuardedBackend) -> None:
+    On a proxy connection, a failure before the proxy's two SOCKS5 replies (method selection,
+    then CONNECT; no authentication is offered) is the proxy's: :class:`ProxyUnavailable`.
+    """
+
+    def __init__(
+        self, inner: httpcore.NetworkStream, backend: GuardedBackend, *, socks_replies_due: int = 0
+    ) -> None:
         self._inner = inner
         self._backend = backend
+        self._socks_due = socks_replies_due
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = self._inner.read(max_bytes, self._backend.timeout(timeout))
+        try:
+            data = self._inner.read(max_bytes, self._backend.timeout(timeout))
+        except (httpcore.ReadError, httpcore.ReadTimeout) as exc:
+            self._proxy_failed(exc)
+            raise
+        if self._socks_due:
+            if not data:
+                self._proxy_failed(None)
+            self._socks_due -= 1
         self._backend._stats.http_bytes_received += len(data)
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, self._backend.timeout(timeout))
+        try:
+            self._inner.write(buffer, self._backend.timeout(timeout))
+        except (httpcore.WriteError, httpcore.WriteTimeout) as exc:
+            self._proxy_failed(exc)
+            raise
+
+    def _proxy_failed(self, exc: Exception | None) -> None:
+        """Raise :class:`ProxyUnavailable` if this happened during the SOCKS5 handshake."""
+        proxy = self._backend._proxy
+        if not self._socks_due or proxy is None:
+            return
+        self.close()
+        timed_out = isinstance(exc, httpcore.ReadTimeout | httpcore.WriteTimeout)
+        why = "it did not answer in time" if timed_out else "it closed the connection"
+        raise ProxyUnavailable(
+            _proxy_message(proxy, f"{why} during the SOCKS5 handshake")
+        ) from None
 
     def close(self) -> None:
         self._inner.close()
@@ -185,6 +222,7 @@ class GuardedStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
+        self._socks_due = 0
         try:
             tls = self._inner.start_tls(
                 ssl_context, server_hostname, self._backend.timeout(timeout)
@@ -218,10 +256,8 @@ def _tls_error(exc: httpcore.ConnectError) -> TlsError | None:
     return None
 
 
-def _proxy_message(proxy: tuple[str, int], exc: Exception) -> str:
+def _proxy_message(proxy: tuple[str, int], why: str) -> str:
     host, port = proxy
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    timed_out = isinstance(exc, httpcore.ConnectTimeout)
-    why = "it did not answer in time" if timed_out else "the connection failed"
     hint = " Start Tor (or the Tor Browser) and sync again." if port in (9050, 9150) else ""
     return f"The proxy at {shown} is not reachable ({why}); nothing was sent without it.{hint}"

@@ -350,23 +350,21 @@ class MirrorSource:
                     cached=cached,
                 )  # fmt: skip
         except ProxyUnavailable:
+            backend.close_opened()
             raise
         except TransportError as exc:  # TlsError, PinMismatch: from the backend
+            backend.close_opened()
             raise _MirrorFailed(exc) from None
-        except httpcore.TimeoutException:
-            raise _Retry("The server did not answer in time.") from None
-        except httpcore.ProxyError as exc:
-            backend.close_opened()
-            raise _proxy_failure(exc) from None
-        except SOCKSError:
-            backend.close_opened()
-            raise ProxyUnavailable("The proxy does not speak SOCKS5.") from None
-        except httpcore.ConnectError:
-            raise _Retry("No connection to the server could be made.") from None
-        except (httpcore.ReadError, httpcore.WriteError, httpcore.RemoteProtocolError):
-            raise _Retry("The connection dropped.") from None
-        except (httpcore.LocalProtocolError, httpcore.UnsupportedProtocol):
-            raise _MirrorFailed(TransportError("The request could not be made.")) from None
+        except (
+            httpcore.TimeoutException,
+            httpcore.NetworkError,
+            httpcore.ProtocolError,
+            httpcore.ProxyError,
+            httpcore.UnsupportedProtocol,
+            SOCKSError,
+        ) as exc:
+            backend.close_opened()  # a failed connection of this attempt, never a pooled one
+            raise _failure(exc) from None
         finally:
             self.history.append(
                 RequestRecord(mirror.url, path, status, offset, self.stats.bytes_received - before)
@@ -511,13 +509,28 @@ def _request_headers(
     return headers
 
 
-def _proxy_failure(exc: httpcore.ProxyError) -> Exception:
-    """The proxy is up but could not reach the mirror (retry), or refused us (give up)."""
-    text = str(exc)
-    if text.startswith("Proxy Server could not connect"):
-        why = text.partition(": ")[2].rstrip(".").lower() or "no reason given"
-        return _Retry(f"The proxy could not reach the mirror ({why}).")
-    return ProxyUnavailable("The proxy refused to carry the connection.")
+_RETRY_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (httpcore.TimeoutException, "The server did not answer in time."),
+    (httpcore.ConnectError, "No connection to the server could be made."),
+    (httpcore.NetworkError, "The connection dropped."),
+    (httpcore.RemoteProtocolError, "The connection dropped."),
+)
+
+
+def _failure(exc: Exception) -> Exception:
+    """What a connection-level failure means: retry, next mirror, or no proxy."""
+    for kind, reason in _RETRY_REASONS:
+        if isinstance(exc, kind):
+            return _Retry(reason)
+    if isinstance(exc, httpcore.ProxyError):
+        text = str(exc)
+        if text.startswith("Proxy Server could not connect"):  # the proxy's reply code
+            why = text.partition(": ")[2].rstrip(".").lower() or "no reason given"
+            return _Retry(f"The proxy could not reach the mirror ({why}).")
+        return ProxyUnavailable("The proxy refused to carry the connection.")
+    if isinstance(exc, SOCKSError):
+        return ProxyUnavailable("The proxy does not speak SOCKS5.")
+    return _MirrorFailed(TransportError("The request could not be made."))
 
 
 def _header(response: httpcore.Response, name: bytes) -> bytes | None:
