@@ -61,10 +61,6 @@ class Mirror:
         default = 443 if self.scheme == "https" else 80
         return host if self.port == default else f"{host}:{self.port}"
 
-    @property
-    def is_loopback(self) -> bool:
-        return is_loopback_host(self.host)
-
 
 def is_loopback_host(host: str) -> bool:
     """True for ``localhost`` and loopback address literals (127.0.0.0/8, ::1)."""
@@ -152,9 +148,10 @@ class TransportConfig:
     pins of keys it may present; list a backup key too. A mirror without pins accepts any
     certificate that verifies; one with pins refuses every other key even if it verifies."""
     proxy: str | None = None
-    """``socks5h://HOST:PORT`` (``socks5://`` is treated the same): every connection goes
-    through it, host names are resolved by the proxy, and if it does not answer nothing is
-    sent directly. See :func:`tor_proxy`."""
+    """``socks5h://HOST:PORT``: every connection goes through it, mirror host names are sent
+    to it unresolved (SOCKS5 domain-name addresses; httpcore does this for ``socks5://`` too,
+    so both are accepted and mean the same), and if it does not answer nothing is sent
+    directly. See :func:`tor_proxy`."""
     connect_timeout: float = 20.0
     """Seconds for the TCP connection, proxy handshake and TLS handshake, each."""
     read_timeout: float = 30.0

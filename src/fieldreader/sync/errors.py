@@ -67,8 +67,8 @@ class MirrorsExhausted(TransportError):
             if self.intercepted
             else ""
         )
-        detail = "; ".join(f"{f.mirror}: {f.reason}" for f in self.failures)
-        super().__init__(f"{lead}No mirror could provide {path}. {detail}", partial=partial)
+        detail = "; ".join(f"{f.mirror}: {f.reason.rstrip('.')}" for f in self.failures)
+        super().__init__(f"{lead}No mirror could provide {path}. {detail}.", partial=partial)
 
     @property
     def intercepted(self) -> bool:

@@ -43,7 +43,8 @@ class TransportStats:
     """Counters for tests and benchmarks, shared by a source and its single-mirror views."""
 
     requests: int = 0
-    """HTTP requests sent (every attempt, including retries, resumes and 404s)."""
+    """Request attempts: retries, resumes and 404s included, and also attempts that ended
+    before the request was written (a refused connection, a pin mismatch)."""
     bytes_received: int = 0
     """Response body bytes read (including short error pages drained to keep a connection)."""
     http_bytes_received: int = 0
@@ -54,17 +55,22 @@ class TransportStats:
 
 
 def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """The system's trust store plus ``ca_file``; TLS 1.2 or newer; no key log.
+    """The system's trust store plus ``ca_file``; TLS 1.2 or newer; never a key log.
 
-    ``ssl.create_default_context`` honours the ``SSLKEYLOGFILE`` environment variable, which
-    would write every session key of the sync to disk in clear; that is switched off here.
+    Built as :func:`ssl.create_default_context` builds a client context (certificate and host
+    name verification, the system's CA store), but without its last step: that function opens
+    the file named by the ``SSLKEYLOGFILE`` environment variable and logs every session key
+    of the sync there in clear. Setting it to None afterwards stops the logging, yet the file
+    is already created; so the context is made here directly.
 
     Raises:
         TransportConfigError: ``ca_file`` cannot be read or holds no certificate.
     """
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    context.keylog_filename = None  # type: ignore[assignment]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_default_certs(ssl.Purpose.SERVER_AUTH)
     if ca_file is not None:
         try:
             context.load_verify_locations(cafile=ca_file)

@@ -14,10 +14,10 @@ and without giving up too early or too late:
   except ``timestamp.json`` is immutable; across runs through ``fetch(..., already=...)``.
 * ``timestamp.json`` is asked for conditionally, so a sync with nothing new costs one small
   exchange.
-* Exactly two request headers besides ``Host``-related ones the protocol needs: a fixed
-  ``User-Agent`` and, when resuming or revalidating, ``Range`` / ``If-None-Match`` /
-  ``If-Modified-Since``. No cookies are kept or sent, redirects are not followed, and
-  compressed transfer encodings are not asked for (feed objects are compressed already).
+* Requests carry ``Host``, a fixed ``User-Agent`` and, only when resuming or revalidating,
+  ``Range`` or ``If-None-Match``/``If-Modified-Since``; nothing else. No cookies are kept or
+  sent, redirects are not followed, and no content encoding is asked for (feed objects are
+  compressed already).
 
 The HTTP layer is httpcore, httpx's own connection layer, driven directly: httpx's client adds
 cookies, redirects and default headers that this transport must not have, and offers no way to
@@ -235,7 +235,7 @@ class MirrorSource:
         partial = b"" if mutable else bytes(buffer)
         if len(failures) == 1:
             only = failures[0]
-            raise only.error(f"{only.reason} (mirror {only.mirror}, file {path})", partial=partial)
+            raise only.error(f"{only.reason} Mirror {only.mirror}, file {path}.", partial=partial)
         raise MirrorsExhausted(path, failures, partial=partial)
 
     # --- mirrors -----------------------------------------------------------------------------
@@ -264,6 +264,7 @@ class MirrorSource:
         )  # fmt: skip
         view._pools = {0: self._pool(index)}
         view._backends = {0: self._backends[index]}
+        view._throttle = self._throttle  # one bandwidth cap for the whole sync
         view._owns_pools = False
         return view
 
@@ -316,7 +317,7 @@ class MirrorSource:
             except _Retry as retry:
                 reason = retry.reason
         tries = "once" if attempts == 1 else f"{attempts} times"
-        raise _MirrorFailed(TransportError(f"{reason} (tried {tries})"))
+        raise _MirrorFailed(TransportError(f"{reason.rstrip('.')} (tried {tries})."))
 
     def _backoff(self, attempt: int) -> None:
         """Full jitter: a uniform pause up to the capped exponential ceiling."""

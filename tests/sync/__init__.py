@@ -1,0 +1,1 @@
+"""Transport tests with real servers: nginx over TLS, an intercepting proxy, microsocks."""
