@@ -30,7 +30,8 @@ from feedkit import (
 from fieldreader.feed.errors import FeedError, FreezeAttack, RollbackAttack
 from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
 from fieldreader.store import Library, create_library
-from fieldreader.sync import CachedFile, MirrorSource, TransportConfig
+from fieldreader.sync import CachedFile, MirrorsExhausted, MirrorSource, TransportConfig
+from fieldreader.sync.engine import sync_library
 from sync.servers import Nginx, Pki
 
 V1_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -197,3 +198,28 @@ def test_an_expired_mirror_is_a_freeze_and_the_next_mirror_brings_the_update(
     assert refused == [(mirrors.stale, FreezeAttack)]
     assert served_by == mirrors.fresh
     assert (result.version, result.added, result.updated) == (2, 1, 1)
+
+
+def test_sync_library_moves_past_a_stale_mirror_by_itself(
+    mirrors: Mirrors, library: Library
+) -> None:
+    with MirrorSource(mirrors.config(mirrors.fresh)) as source:
+        sync(library, source, root=mirrors.root1)
+    options = UpdateOptions(now=NOW, online=True, channel_keys={CHANNEL: CHANNEL_KEY})
+    outcome = sync_library(library, mirrors.config(mirrors.stale, mirrors.fresh), options)
+    assert outcome.mirror == mirrors.fresh
+    assert [f.mirror for f in outcome.skipped] == [mirrors.stale]
+    assert "older" in outcome.skipped[0].reason
+    assert outcome.update.nothing_new
+
+
+def test_sync_library_reports_every_mirror_when_none_will_do(
+    mirrors: Mirrors, library: Library
+) -> None:
+    with MirrorSource(mirrors.config(mirrors.fresh)) as source:
+        sync(library, source, root=mirrors.root1)
+    options = UpdateOptions(now=NOW, online=True)
+    with pytest.raises(MirrorsExhausted) as caught:
+        sync_library(library, mirrors.config(mirrors.stale), options)
+    assert mirrors.stale in str(caught.value)
+    assert library.feeds.state("test-feed") is not None

@@ -80,9 +80,13 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(f"Notes: {len(library.userdata.notes())}")
         ctx.say(f"Bookmarks: {len(library.userdata.bookmarks())}")
         for state in library.feeds.all():
+            mirror = library.get_meta(f"last-mirror:{state.feed}")
+            keys = library.feeds.channel_keys(state.feed)
             ctx.say(
                 f"Feed '{state.feed}': version {state.snapshot_version}, "
                 f"last verified {days_ago(state.last_verified)}"
+                + (f", last mirror {mirror}" if mirror else "")
+                + (f", restricted channels with keys: {', '.join(sorted(keys))}" if keys else "")
             )
     return 0
 
@@ -354,5 +358,6 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "bundle-create": feed_commands.cmd_bundle_create,
     "import": feed_commands.cmd_import,
+    "sync": feed_commands.cmd_sync,
     "publish": dispatch_publish,
 }

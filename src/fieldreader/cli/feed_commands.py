@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,15 @@ from pathlib import Path
 from fieldreader.cli.context import Context
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.bundle import BundleSource, create_bundle, is_encrypted
-from fieldreader.feed.update import NotTrusted, UpdateOptions, UpdateResult, update_library
+from fieldreader.feed.update import (
+    NotTrusted,
+    Progress,
+    UpdateOptions,
+    UpdateResult,
+    update_library,
+)
+from fieldreader.sync.config import TOR_BROWSER_PORT, TOR_DAEMON_PORT, TransportConfig
+from fieldreader.sync.engine import sync_library
 
 BUNDLE_PASSPHRASE_ENV = "FIELDREADER_BUNDLE_PASSPHRASE"  # noqa: S105 - a variable name
 
@@ -31,6 +41,37 @@ def add_commands(command: Adder, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help=f"encrypt with a passphrase (from ${BUNDLE_PASSPHRASE_ENV} or a prompt)",
     )
+    p = command("sync", "bring the library up to date from the feed's mirrors over HTTPS")
+    p.add_argument(
+        "--mirror",
+        action="append",
+        required=True,
+        metavar="URL",
+        help="a mirror's base URL, https://... (repeatable, tried in order)",
+    )
+    p.add_argument(
+        "--ca-file", type=Path, help="an organisation's own CA (PEM), added to the system's"
+    )
+    p.add_argument(
+        "--pin",
+        action="append",
+        default=[],
+        metavar="sha256/BASE64",
+        help="accept only servers with this public key (repeatable; every mirror)",
+    )
+    proxy = p.add_mutually_exclusive_group()
+    proxy.add_argument(
+        "--proxy",
+        metavar="socks5h://HOST:PORT",
+        help="send everything through this SOCKS5 proxy, names resolved there",
+    )
+    proxy.add_argument("--tor", action="store_true", help="through Tor on 127.0.0.1:9050")
+    proxy.add_argument(
+        "--tor-browser", action="store_true", help="through Tor Browser's Tor on 127.0.0.1:9150"
+    )
+    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    p.add_argument("--trust-root", type=Path, help="the feed's root metadata, for a first sync")
+    p.add_argument("--channel-key", action="append", default=[], metavar="CHANNEL=KEYFILE")
     p = command("import", "verify a bundle and apply it to the library in one step")
     p.add_argument("bundle", type=Path)
     p.add_argument("--trust-root", type=Path, help="the feed's root metadata, for a first import")
@@ -134,4 +175,74 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         except NotTrusted as exc:
             raise FieldreaderError(f"{exc} Use --trust-root ROOT.json.") from None
     ctx.say(describe(result))
+    return 0
+
+
+def transport_config(args: argparse.Namespace) -> TransportConfig:
+    mirrors = list(args.mirror)
+    pins = {mirror: list(args.pin) for mirror in mirrors} if args.pin else {}
+    if args.tor or args.tor_browser:
+        port = TOR_BROWSER_PORT if args.tor_browser else TOR_DAEMON_PORT
+        config = TransportConfig.for_tor(mirrors, port=port)
+        return dataclasses.replace(config, ca_file=args.ca_file, pins=pins)
+    return TransportConfig(mirrors=mirrors, ca_file=args.ca_file, pins=pins, proxy=args.proxy)
+
+
+class _ProgressLine:
+    """A one-line progress display on a terminal; silent otherwise."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.out = ctx.stderr
+        self.enabled = ctx.stderr.isatty()
+
+    def __call__(self, step: Progress) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * step.done // step.total if step.total else width
+        bar = "#" * filled + "." * (width - filled)
+        self.out.write(
+            f"\r{step.phase:<9} [{bar}] {step.done}/{step.total}  "
+            f"{step.bytes_fetched / 1024:,.0f} KiB "
+        )
+        self.out.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.out.write("\n")
+
+
+def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    config = transport_config(args)
+    trusted = None
+    if args.trust_root is not None:
+        try:
+            trusted = args.trust_root.read_bytes()
+        except OSError as exc:
+            raise FieldreaderError(f"Cannot read {args.trust_root}: {exc.strerror}") from None
+    progress = _ProgressLine(ctx)
+    options = UpdateOptions(
+        now=datetime.now(UTC),
+        online=True,
+        trusted_root=trusted,
+        channels=args.channel,
+        channel_keys=read_channel_keys(args.channel_key),
+        progress=progress,
+    )
+    started = time.monotonic()
+    with ctx.open() as library:
+        try:
+            outcome = sync_library(library, config, options)
+        except NotTrusted as exc:
+            raise FieldreaderError(f"{exc} Use --trust-root ROOT.json.") from None
+        finally:
+            progress.done()
+        library.set_meta(f"last-mirror:{outcome.update.feed}", outcome.mirror)
+    for failure in outcome.skipped:
+        ctx.say(f"Skipped {failure.mirror}: {failure.reason}")
+    ctx.say(describe(outcome.update))
+    ctx.say(
+        f"{outcome.bytes_received:,} bytes in {outcome.requests} requests from "
+        f"{outcome.mirror}, {time.monotonic() - started:.1f} s."
+    )
     return 0
