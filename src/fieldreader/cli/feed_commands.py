@@ -70,6 +70,12 @@ def add_commands(command: Adder, common: argparse.ArgumentParser) -> None:
         "--tor-browser", action="store_true", help="through Tor Browser's Tor on 127.0.0.1:9150"
     )
     p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    p.add_argument(
+        "--limit-rate",
+        type=int,
+        metavar="BYTES_PER_SECOND",
+        help="cap the download speed (leave bandwidth for others on a shared link)",
+    )
     p.add_argument("--trust-root", type=Path, help="the feed's root metadata, for a first sync")
     p.add_argument("--channel-key", action="append", default=[], metavar="CHANNEL=KEYFILE")
     p = command("import", "verify a bundle and apply it to the library in one step")
@@ -184,8 +190,16 @@ def transport_config(args: argparse.Namespace) -> TransportConfig:
     if args.tor or args.tor_browser:
         port = TOR_BROWSER_PORT if args.tor_browser else TOR_DAEMON_PORT
         config = TransportConfig.for_tor(mirrors, port=port)
-        return dataclasses.replace(config, ca_file=args.ca_file, pins=pins)
-    return TransportConfig(mirrors=mirrors, ca_file=args.ca_file, pins=pins, proxy=args.proxy)
+        return dataclasses.replace(
+            config, ca_file=args.ca_file, pins=pins, bandwidth_limit=args.limit_rate
+        )
+    return TransportConfig(
+        mirrors=mirrors,
+        ca_file=args.ca_file,
+        pins=pins,
+        proxy=args.proxy,
+        bandwidth_limit=args.limit_rate,
+    )
 
 
 class _ProgressLine:
