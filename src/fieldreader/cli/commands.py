@@ -117,58 +117,60 @@ def _print_json(ctx: Context, value: Any) -> None:  # noqa: ANN401 - any JSON-re
     ctx.say(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+def _emit(
+    ctx: Context,
+    args: argparse.Namespace,
+    records: list[dict[str, Any]],
+    lines: list[str],
+    empty: str,
+) -> int:
+    """JSON for scripts with ``--json``, else lines for people, else ``empty``."""
+    if args.json:
+        _print_json(ctx, records)
+    else:
+        for line in lines or [empty]:
+            ctx.say(line)
+    return 0
+
+
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         rows = library.content.list_items(_filters(args), limit=args.limit)
-    if args.json:
-        _print_json(
-            ctx,
-            [
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "lang": r.lang,
-                    "title": r.title,
-                    "date": r.date,
-                    "summary": r.summary,
-                }
-                for r in rows
-            ],
-        )
-        return 0
-    for r in rows:
-        ctx.say(f"{r.id:<44} {r.kind:<8} {r.lang:<5} {r.date or '':<10}  {r.title}")
-    if not rows:
-        ctx.say("No items.")
-    return 0
+    records = [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "lang": r.lang,
+            "title": r.title,
+            "date": r.date,
+            "summary": r.summary,
+        }
+        for r in rows
+    ]
+    lines = [f"{r.id:<44} {r.kind:<8} {r.lang:<5} {r.date or '':<10}  {r.title}" for r in rows]
+    return _emit(ctx, args, records, lines, "No items.")
 
 
 def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         hits = library.search(args.query, _filters(args), limit=max(0, args.limit))
-    if args.json:
-        _print_json(
-            ctx,
-            [
-                {
-                    "id": h.id,
-                    "kind": h.kind,
-                    "lang": h.lang,
-                    "title": h.title,
-                    "snippet": h.snippet_html(),
-                    "rank": h.rank,
-                }
-                for h in hits
-            ],
-        )
-        return 0
+    records = [
+        {
+            "id": h.id,
+            "kind": h.kind,
+            "lang": h.lang,
+            "title": h.title,
+            "snippet": h.snippet_html(),
+            "rank": h.rank,
+        }
+        for h in hits
+    ]
     bold, plain = ("\x1b[1m", "\x1b[0m") if ctx.stdout.isatty() else ("[", "]")
+    lines = []
     for h in hits:
-        ctx.say(f"{h.title}  ({h.kind}, {h.lang}, {h.id})")
-        ctx.say("    " + h.snippet_text(bold, plain).replace("\n", " "))
-    if not hits:
-        ctx.say("No results.")
-    return 0
+        lines.append(f"{h.title}  ({h.kind}, {h.lang}, {h.id})")
+        lines.append("    " + h.snippet_text(bold, plain).replace("\n", " "))
+    return _emit(ctx, args, records, lines, "No results.")
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
@@ -275,25 +277,14 @@ def cmd_bookmark_remove(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_bookmark_list(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         marks = library.userdata.bookmarks()
-    if args.json:
-        _print_json(
-            ctx,
-            [
-                {
-                    "id": b.item_id,
-                    "title": b.item_title,
-                    "created": b.created,
-                    "item_exists": b.item_exists,
-                }
-                for b in marks
-            ],
-        )
-        return 0
-    for b in marks:
-        ctx.say(f"{b.item_id:<44} {b.item_title}{'' if b.item_exists else ' (withdrawn)'}")
-    if not marks:
-        ctx.say("No bookmarks.")
-    return 0
+    records = [
+        {"id": b.item_id, "title": b.item_title, "created": b.created, "item_exists": b.item_exists}
+        for b in marks
+    ]
+    lines = [
+        f"{b.item_id:<44} {b.item_title}{'' if b.item_exists else ' (withdrawn)'}" for b in marks
+    ]
+    return _emit(ctx, args, records, lines, "No bookmarks.")
 
 
 def cmd_passwd(ctx: Context, args: argparse.Namespace) -> int:
