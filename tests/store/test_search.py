@@ -158,3 +158,21 @@ def test_ranking_considers_only_the_newest_matches_above_the_cap(
         hits = [h.id for h in lib.search("curfew")]
     assert "oldest" not in hits
     assert len(hits) == 3
+
+
+def test_filtered_searches_keep_the_full_text_index_as_the_outer_loop(
+    searchable: Library,
+) -> None:
+    """Otherwise SQLCipher's SQLite re-runs the match per item of the language (seconds)."""
+    statements: list[str] = []
+    conn = searchable._conn  # noqa: SLF001 - inspecting the query plan
+    conn.set_trace_callback(statements.append)
+    try:
+        searchable.search("cafe", ItemFilter(lang="fr", kind="article"))
+    finally:
+        conn.set_trace_callback(None)
+    matches = [s for s in statements if "MATCH" in s]
+    assert matches
+    for sql in matches:
+        plan = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+        assert "VIRTUAL TABLE" in plan[0][3], plan

@@ -103,6 +103,10 @@ def match_expression(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
+#: Titles count most, then summaries and tags. Calling bm25() measured 30-55% faster than
+#: ORDER BY rank with the same weights configured (rank sorts every match before the LIMIT).
+BM25 = "bm25(items_fts, 10.0, 4.0, 1.0, 3.0, 2.0)"
+
 #: Above this many matching items, ranking considers only the most recently added ones.
 #: bm25 costs a few microseconds per matching item (page reads and decryption of each item's
 #: column sizes), so a word found in 35,000 items took 200 ms to rank; capped, it takes a
@@ -127,7 +131,10 @@ def search(
     filtered = where != "1"
     base = (
         "FROM items_fts f "
-        + ("JOIN items i ON i.seq = f.rowid " if filtered else "")
+        # CROSS JOIN keeps the full-text index as the outer loop. Left to itself, SQLCipher's
+        # SQLite (3.51) starts from items through the language index and re-runs the match for
+        # every item in that language: 40 s for a filtered search at 100k.
+        + ("CROSS JOIN items i ON i.seq = f.rowid " if filtered else "")
         + "WHERE items_fts MATCH :q "
         + (f"AND {where} " if filtered else "")
     )
@@ -138,7 +145,7 @@ def search(
         ).fetchone()
         floor = "AND f.rowid > :floor " if bound is not None else ""
         ranked = conn.execute(
-            f"SELECT f.rowid, f.rank {base}{floor}ORDER BY f.rank LIMIT :limit",
+            f"SELECT f.rowid, {BM25} AS score {base}{floor}ORDER BY score LIMIT :limit",
             {**args, "floor": bound[0] if bound else 0},
         ).fetchall()
         hits = []
