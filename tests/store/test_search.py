@@ -165,7 +165,7 @@ def test_filtered_searches_keep_the_full_text_index_as_the_outer_loop(
 ) -> None:
     """Otherwise SQLCipher's SQLite re-runs the match per item of the language (seconds)."""
     statements: list[str] = []
-    conn = searchable._conn  # noqa: SLF001 - inspecting the query plan
+    conn = searchable._conn
     conn.set_trace_callback(statements.append)
     try:
         searchable.search("cafe", ItemFilter(lang="fr", kind="article"))
