@@ -55,3 +55,10 @@ def test_arabic_and_persian() -> None:
         "تقرير عن حرية [التعبير] في البلاد"
     )
     assert "[" in snippet("گزارش درباره آزادی بیان", "آزادی")
+
+
+def test_matches_deep_in_a_long_body_and_across_scan_steps_are_found() -> None:
+    filler = "word " * 819  # 4,095 characters: the phrase straddles the first scan step
+    text = filler + "civil society " + "more " * 10_000 + "late match"
+    assert "[civil society]" in snippet(text, '"civil society"')
+    assert "[late match]" in snippet(text, '"late match"')

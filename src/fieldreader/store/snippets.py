@@ -23,6 +23,8 @@ WORD = re.compile(r"\w+")
 #: for the largest article.
 MAX_SCAN_CHARS = 100_000
 _CONTEXT_CHARS = 12  # per word, to cut a window of text around the first match
+_SCAN_STEPS = (4_096, 32_768, MAX_SCAN_CHARS)
+_WINDOW_CHARS = 2_048  # folded beyond the first match, for the highlights in the window
 
 
 class QueryTerm(Protocol):
@@ -74,12 +76,17 @@ def make_snippet(
     patterns = [p for p in map(term_pattern, terms) if p is not None]
     for text in fields:
         scanned = text[:MAX_SCAN_CHARS]
-        folded = fold(scanned)
-        firsts = [m.start() for p in patterns if (m := p.search(folded))]
-        if firsts:
-            return _window(
-                scanned, folded, min(firsts), patterns=patterns, marks=marks, width=width
-            )
+        # Most matches are near the start: fold a short prefix first, more only if needed.
+        for size in _SCAN_STEPS:
+            folded = fold(scanned[:size])
+            firsts = [m.start() for p in patterns if (m := p.search(folded))]
+            if firsts:
+                first = min(firsts)
+                if first + _WINDOW_CHARS > len(folded) < len(scanned):
+                    folded = fold(scanned[: first + _WINDOW_CHARS])
+                return _window(scanned, folded, first, patterns=patterns, marks=marks, width=width)
+            if size >= len(scanned):
+                break
     for text in fields:
         if text.strip():
             return _window(text[:MAX_SCAN_CHARS], "", 0, patterns=[], marks=marks, width=width)
