@@ -1,6 +1,6 @@
 """The update engine over the real transport: a feed built by the publisher, served by nginx over
 TLS with a pinned key, synced with ``update_library(..., online=True)``. A first sync takes
-everything, a second costs one conditional request for the timestamp plus the root probe, and a
+everything, a second costs one conditional request for the timestamp, and a
 stale mirror's validly signed old version is refused by the engine, after which the caller
 retries the update on the next mirror through :meth:`MirrorSource.for_mirror`."""
 
@@ -141,8 +141,8 @@ def test_a_first_sync_takes_everything_and_a_second_costs_one_conditional_reques
     segments = [f"index/{s['sha256']}.json.zst" for s in snapshot["signed"]["segments"]]
     objects = [p for p, _ in fetched if p.startswith("objects/")]
     assert fetched == [
-        ("root/2.root.json", 404),
         ("timestamp.json", 200),
+        ("root/2.root.json", 404),
         ("snapshot/2.json", 200),
         *[(s, 200) for s in segments],
         *[(o, 200) for o in objects],
@@ -157,15 +157,13 @@ def test_a_first_sync_takes_everything_and_a_second_costs_one_conditional_reques
     with MirrorSource(mirrors.config(mirrors.fresh), validators=memory) as second:
         again = sync(library, second)
         assert again.nothing_new
-        assert [(r.path, r.status) for r in second.history] == [
-            ("timestamp.json", 304),
-            ("root/2.root.json", 404),
-        ]
-        assert second.requests == 2
-        assert second.bytes_received == NOT_FOUND_PAGE  # the timestamp's body is not resent
+        # Nothing new: one conditional request, no body, no root probe.
+        assert [(r.path, r.status) for r in second.history] == [("timestamp.json", 304)]
+        assert second.requests == 1
+        assert second.bytes_received == 0
     logged = nginx.since(mark)
-    assert [e.status for e in logged[-2:]] == [304, 404]
-    assert logged[-1].sent == NOT_FOUND_PAGE
+    assert [e.status for e in logged[-1:]] == [304]
+    assert logged[-1].sent == 0
 
 
 def test_a_stale_mirror_is_refused_by_the_engine_and_the_next_mirror_serves(

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from fieldreader.feed.errors import FeedError, MixAndMatch, WrongFeed
+from fieldreader.feed.errors import (
+    BadSignature,
+    FeedError,
+    MixAndMatch,
+    ThresholdNotMet,
+    WrongFeed,
+)
 from fieldreader.feed.metadata import (
     IndexEntry,
     Root,
@@ -178,12 +184,9 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     _preflight(root, held, options)
     verifier = FeedVerifier(root, held, options.now, online=options.online, limits=options.limits)
     _report(options, "metadata", 0, 3)
-    root_bytes = _walk_roots(verifier, source, options, root_bytes)
-    verifier.held = _held_after_rotation(root, verifier.root, held)
-
-    timestamp = verifier.update_timestamp(
-        probe or source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
-    )
+    probe = probe or source.fetch("timestamp.json", options.limits.max_timestamp_bytes)
+    root_bytes = _timestamp_and_roots(verifier, source, options, probe, root_bytes)
+    timestamp = verifier.verified_timestamp()
     _report(options, "metadata", 1, 3)
     result = UpdateResult(
         verifier.root.feed, timestamp.snapshot.version, root_version=verifier.root.version
@@ -313,6 +316,36 @@ def _preflight(root: Root, held: Held, options: UpdateOptions) -> None:
         )
 
 
+def _timestamp_and_roots(
+    verifier: FeedVerifier,
+    source: FeedSource,
+    options: UpdateOptions,
+    timestamp: bytes,
+    root_bytes: bytes,
+) -> bytes:
+    """Verify the timestamp, following root rotations when they matter.
+
+    The chain is walked when the timestamp does not verify under the held root (its keys were
+    rotated) and whenever there is news, before anything is applied. A sync that finds nothing
+    new therefore costs the timestamp request alone; a rotation that changed no signing key in
+    use is picked up at the next update that brings content.
+
+    Returns the signed bytes of the root in force.
+    """
+    before = verifier.root
+    try:
+        verifier.update_timestamp(timestamp)
+    except (BadSignature, ThresholdNotMet):
+        verifier.timestamp = None
+    if verifier.timestamp is None or verifier.has_news():
+        root_bytes = _walk_roots(verifier, source, options, root_bytes)
+        if verifier.root != before or verifier.timestamp is None:
+            verifier.held = _held_after_rotation(before, verifier.root, verifier.held)
+            verifier.update_timestamp(timestamp)
+    verifier.check_root_fresh()
+    return root_bytes
+
+
 def _walk_roots(
     verifier: FeedVerifier, source: FeedSource, options: UpdateOptions, root_bytes: bytes
 ) -> bytes:
@@ -326,7 +359,6 @@ def _walk_roots(
             break
         verifier.update_root(data)
         root_bytes = data  # only ever bytes that just verified
-    verifier.check_root_fresh()
     return root_bytes
 
 
