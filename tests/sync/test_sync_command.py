@@ -68,3 +68,36 @@ def test_sync_command_end_to_end(
     code, _, err = cli(data, "sync", *wrong_pin)
     assert code == 1
     assert "intercepted" in err
+
+
+def test_sync_command_with_a_profile(
+    nginx: Nginx, pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FIELDREADER_PASSPHRASE", PASSPHRASE)
+
+    def content(folder: Path) -> None:
+        write_article(folder, "news-1", "Public news.")
+        write_article(folder, "staff-1", "A restricted detail.", channel=CHANNEL)
+
+    _, _, feed = start_feed(tmp_path / "pub", content, datetime.now(UTC) - timedelta(hours=1))
+    shutil.copytree(feed, nginx.www / "profile-feed")
+    shutil.copy(feed / "root" / "1.root.json", tmp_path / "root.json")
+    shutil.copy(pki.ca, tmp_path / "ca.pem")
+    profile = tmp_path / "org.toml"
+    profile.write_text(
+        f'[feed]\nroot = "root.json"\nmirrors = ["{nginx.url("profile-feed")}"]\n'
+        f'pins = ["{pki.server_pin}"]\nca_file = "ca.pem"\n\n'
+        f'[channel_keys]\n{CHANNEL} = "{CHANNEL_KEY.hex()}"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "library"
+    assert cli(data, "init")[0] == 0
+    code, out, err = cli(data, "sync", "--profile", str(profile))
+    assert code == 0, err
+    assert "2 added" in out
+    code, _, err = cli(data, "sync", "--profile", str(profile), "--mirror", "https://x/")
+    assert code == 1
+    assert "either in the profile or with --mirror" in err
+    code, _, err = cli(data, "sync")
+    assert code == 1
+    assert "--profile" in err

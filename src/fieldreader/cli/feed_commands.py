@@ -20,6 +20,7 @@ from fieldreader.feed.update import (
     UpdateResult,
     update_library,
 )
+from fieldreader.profile import load_profile
 from fieldreader.sync.config import TOR_BROWSER_PORT, TOR_DAEMON_PORT, TransportConfig
 from fieldreader.sync.engine import sync_library
 
@@ -43,9 +44,13 @@ def add_commands(command: Adder, common: argparse.ArgumentParser) -> None:
     )
     p = command("sync", "bring the library up to date from the feed's mirrors over HTTPS")
     p.add_argument(
+        "--profile",
+        type=Path,
+        help="the organisation's provisioning profile (mirrors, pins, proxy, keys)",
+    )
+    p.add_argument(
         "--mirror",
         action="append",
-        required=True,
         metavar="URL",
         help="a mirror's base URL, https://... (repeatable, tried in order)",
     )
@@ -227,20 +232,33 @@ class _ProgressLine:
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
-    config = transport_config(args)
     trusted = None
     if args.trust_root is not None:
         try:
             trusted = args.trust_root.read_bytes()
         except OSError as exc:
             raise FieldreaderError(f"Cannot read {args.trust_root}: {exc.strerror}") from None
+    keys = read_channel_keys(args.channel_key)
+    channels = args.channel
+    if args.profile is not None:
+        if args.mirror:
+            raise FieldreaderError("Give mirrors either in the profile or with --mirror.")
+        profile = load_profile(args.profile)
+        config = profile.transport()
+        trusted = trusted or profile.root
+        keys = {**profile.channel_keys, **keys}
+        channels = channels or (list(profile.channels) if profile.channels else None)
+    elif args.mirror:
+        config = transport_config(args)
+    else:
+        raise FieldreaderError("Say where to sync from: --mirror URL or --profile FILE.")
     progress = _ProgressLine(ctx)
     options = UpdateOptions(
         now=datetime.now(UTC),
         online=True,
         trusted_root=trusted,
-        channels=args.channel,
-        channel_keys=read_channel_keys(args.channel_key),
+        channels=channels,
+        channel_keys=keys,
         progress=progress,
     )
     started = time.monotonic()
