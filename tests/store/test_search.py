@@ -176,3 +176,13 @@ def test_filtered_searches_keep_the_full_text_index_as_the_outer_loop(
     for sql in matches:
         plan = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
         assert "VIRTUAL TABLE" in plan[0][3], plan
+
+
+def test_a_very_common_phrase_comes_newest_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with create_library(tmp_path / "l", PASSPHRASE, FAST_KDF) as lib:
+        lib.content.apply([article(f"n{i}", body="civil society meets") for i in range(6)])
+        monkeypatch.setattr(search_module, "CANDIDATE_CAP", 3)
+        hits = [h.id for h in lib.search('"civil society"', limit=4)]
+    assert hits == ["n5", "n4", "n3", "n2"]

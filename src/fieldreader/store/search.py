@@ -144,10 +144,14 @@ def search(
             f"SELECT f.rowid {base} ORDER BY f.rowid DESC LIMIT 1 OFFSET :cap", args
         ).fetchone()
         floor = "AND f.rowid > :floor " if bound is not None else ""
-        ranked = conn.execute(
-            f"SELECT f.rowid, {BM25} AS score {base}{floor}ORDER BY score LIMIT :limit",
-            {**args, "floor": bound[0] if bound else 0},
-        ).fetchall()
+        # bm25 needs each phrase's document frequency, which FTS5 computes by running the
+        # phrase over the whole table (the cap does not limit that): for a phrase of common
+        # words found in more than CANDIDATE_CAP items, newest first is the affordable order.
+        if bound is not None and any(t.phrase for t in terms):
+            sql = f"SELECT f.rowid, 0.0 {base}ORDER BY f.rowid DESC LIMIT :limit"
+        else:
+            sql = f"SELECT f.rowid, {BM25} AS score {base}{floor}ORDER BY score LIMIT :limit"
+        ranked = conn.execute(sql, {**args, "floor": bound[0] if bound else 0}).fetchall()
         hits = []
         for seq, rank in ranked:
             row = conn.execute(
