@@ -60,6 +60,8 @@ def test_sync_command_end_to_end(
 
     code, out, _ = cli(data, "sync", *common)
     assert (code, out.splitlines()[0].startswith("Already up to date")) == (0, True)
+    # The ETag of the last timestamp is remembered in the library: a 304, no body.
+    assert "0 bytes in 1 requests" in out
     status = cli(data, "status")[1]
     assert f"last mirror {mirror}" in status
     assert f"restricted channels with keys: {CHANNEL}" in status

@@ -7,7 +7,9 @@ that fallback lives here: each mirror in turn gets a whole update, until one ver
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 from dataclasses import dataclass
 
 from fieldreader.feed.errors import (
@@ -22,7 +24,7 @@ from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
 from fieldreader.store import Library
 from fieldreader.sync.config import TransportConfig
 from fieldreader.sync.errors import MirrorFailure, MirrorsExhausted, TransportError
-from fieldreader.sync.transport import MirrorSource
+from fieldreader.sync.transport import CachedFile, MirrorSource
 
 #: Failures that say something about one mirror, not about the feed: try the next mirror.
 MIRROR_FAULTS: tuple[type[FeedError], ...] = (
@@ -57,7 +59,8 @@ def sync_library(library: Library, config: TransportConfig, options: UpdateOptio
     """
     options = dataclasses.replace(options, online=True, stage=True)
     failures: list[MirrorFailure] = []
-    with MirrorSource(config) as source:
+    validators = load_validators(library) if config.conditional_requests else {}
+    with MirrorSource(config, validators=validators) as source:
         for index, url in enumerate(config.mirrors):
             view = source.for_mirror(index) if len(config.mirrors) > 1 else source
             try:
@@ -66,6 +69,8 @@ def sync_library(library: Library, config: TransportConfig, options: UpdateOptio
                 kind = type(exc) if isinstance(exc, TransportError) else TransportError
                 failures.append(MirrorFailure(url, str(exc), kind))
                 continue
+            if config.conditional_requests:
+                save_validators(library, validators)
             return SyncResult(
                 result,
                 url,
@@ -74,3 +79,37 @@ def sync_library(library: Library, config: TransportConfig, options: UpdateOptio
                 tuple(failures),
             )
     raise MirrorsExhausted("the feed", failures)
+
+
+_VALIDATORS_KEY = "http-validators"
+
+
+def load_validators(library: Library) -> dict[str, CachedFile]:
+    """The conditional-request memory of earlier syncs, kept inside the encrypted database.
+
+    It holds the last timestamp each mirror served and its ETag, so a sync that finds nothing
+    new is a 304 with no body. (Tor syncs do not use it: see TransportConfig.for_tor.)
+    """
+    raw = library.get_meta(_VALIDATORS_KEY)
+    if raw is None:
+        return {}
+    try:
+        doc = json.loads(raw)
+        return {
+            url: CachedFile(base64.b64decode(v["body"]), v.get("etag"), v.get("last_modified"))
+            for url, v in doc.items()
+        }
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}  # a damaged memory only costs one full download of the timestamp
+
+
+def save_validators(library: Library, validators: dict[str, CachedFile]) -> None:
+    doc = {
+        url: {
+            "body": base64.b64encode(f.body).decode(),
+            "etag": f.etag,
+            "last_modified": f.last_modified,
+        }
+        for url, f in validators.items()
+    }
+    library.set_meta(_VALIDATORS_KEY, json.dumps(doc))
