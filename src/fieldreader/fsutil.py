@@ -41,7 +41,9 @@ def replace_and_shred(path: Path, data: bytes, mode: int = 0o600) -> None:
     old = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old.tmp")
     try:
         os.link(path, old)
-    except FileNotFoundError:
+    except OSError:
+        # No old file, or a file system without hard links (a FAT-formatted USB stick): the
+        # replacement still happens atomically; only the in-place overwrite is not possible.
         atomic_write(path, data, mode)
         return
     try:

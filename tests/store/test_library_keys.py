@@ -235,3 +235,18 @@ def test_wipe_through_an_open_library_closes_it_first(data_dir: Path) -> None:
     library.content.apply([article("a1")])
     assert library.wipe() >= 2
     assert not data_dir.exists()
+
+
+def test_passphrase_change_works_where_hard_links_do_not(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT-formatted USB sticks (portable mode) have no hard links."""
+    create_library(data_dir, PASSPHRASE, FAST_KDF).close()
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("os.link", no_links)
+    change_passphrase(data_dir, PASSPHRASE, "on a usb stick", FAST_KDF)
+    open_library(data_dir, "on a usb stick").close()
+    assert sorted(p.name for p in data_dir.iterdir()) == ["library.db", "library.keys"]

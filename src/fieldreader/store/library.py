@@ -127,7 +127,8 @@ class Library:
         return problems
 
     def close(self) -> None:
-        with contextlib.suppress(StoreError):
+        # Best effort: a busy or damaged database must still close.
+        with contextlib.suppress(StoreError, sqlcipher3.Error):
             database.truncate_wal(self._conn)
         database.close_quietly(self._conn)
 
