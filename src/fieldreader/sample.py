@@ -17,7 +17,12 @@ from fieldreader.errors import FieldreaderError
 from fieldreader.feed.bundle import BundleSource, create_bundle
 from fieldreader.feed.keys import read_key
 from fieldreader.feed.publisher import build_feed
-from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
+from fieldreader.feed.update import (
+    ProgressCallback,
+    UpdateOptions,
+    UpdateResult,
+    update_library,
+)
 from fieldreader.feed.verify import load_trusted_root
 from fieldreader.store import Library
 
@@ -53,7 +58,9 @@ def build_sample_bundle(out: Path, work_dir: Path, now: datetime | None = None) 
     return out
 
 
-def import_sample(library: Library, bundle: Path | None = None) -> UpdateResult:
+def import_sample(
+    library: Library, bundle: Path | None = None, progress: ProgressCallback | None = None
+) -> UpdateResult:
     """Verify and apply the sample bundle, trusting the demo root for the sample feed only."""
     path = bundle or package_resources() / BUNDLE_NAME
     if not path.is_file():
@@ -68,7 +75,11 @@ def import_sample(library: Library, bundle: Path | None = None) -> UpdateResult:
     if root.feed != SAMPLE_FEED_ID or root.roles["root"].keyids != (demo_root_key,):
         raise FieldreaderError("The sample bundle is not signed with the sample's demo key.")
     options = UpdateOptions(
-        now=datetime.now(UTC), online=False, trusted_root=first_root, sealed_ok=True
+        now=datetime.now(UTC),
+        online=False,
+        trusted_root=first_root,
+        sealed_ok=True,
+        progress=progress,
     )
     return update_library(library, source, options)
 

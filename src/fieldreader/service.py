@@ -1,0 +1,389 @@
+"""What the desktop reader asks of the core, in one place, as plain Python.
+
+The UI calls these methods on its worker thread (the thread that owns the open library) and
+shows what they return; it never runs SQL, renders Markdown or touches the network itself. Kept
+free of Qt so every behaviour here is tested without a display.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, Literal
+
+from fieldreader.anchors import Quote
+from fieldreader.errors import FieldreaderError
+from fieldreader.feed.update import Progress, UpdateOptions
+from fieldreader.model import Contact, Guidance, Item, Kind, is_rtl
+from fieldreader.profile import load_profile
+from fieldreader.render import render_markdown
+from fieldreader.sample import import_sample
+from fieldreader.store import (
+    DEFAULT_KDF,
+    ItemSummary,
+    KdfParams,
+    Library,
+    Note,
+    SearchHit,
+    create_library,
+    open_library,
+    set_attempt_limit,
+    set_duress_passphrase,
+)
+from fieldreader.store.filters import ItemFilter
+from fieldreader.store.search import parse_query
+from fieldreader.sync.engine import SyncResult, sync_library
+
+View = Literal["article", "guidance", "contact", "bookmarks", "notes"]
+VIEWS: Final[tuple[View, ...]] = ("article", "guidance", "contact", "bookmarks", "notes")
+
+_KIND_OF_VIEW: Final[dict[View, Kind]] = {
+    "article": "article",
+    "guidance": "guidance",
+    "contact": "contact",
+}
+_SETTINGS_KEY = "ui-settings"
+_PROFILE_KEY = "sync-profile-path"
+_LAST_SYNC_KEY = "last-sync"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Reader preferences. Kept inside the encrypted library, never in the system's settings
+    store, so nothing on disk says how (or that) fieldreader was used."""
+
+    idle_lock_minutes: int = 5
+    theme: Literal["system", "light", "dark"] = "system"
+    text_scale: float = 1.0
+    auto_sync: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "idle_lock_minutes": self.idle_lock_minutes,
+                "theme": self.theme,
+                "text_scale": self.text_scale,
+                "auto_sync": self.auto_sync,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Settings:
+        """Unknown or broken values fall back to the defaults: a setting must never lock
+        someone out of their library."""
+        default = cls()
+        try:
+            raw = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            return default
+        if not isinstance(raw, dict):
+            return default
+        minutes = raw.get("idle_lock_minutes")
+        theme = raw.get("theme")
+        scale = raw.get("text_scale")
+        return cls(
+            idle_lock_minutes=minutes
+            if type(minutes) is int and 1 <= minutes <= 240
+            else default.idle_lock_minutes,
+            theme=theme if theme in ("system", "light", "dark") else default.theme,
+            text_scale=float(scale)
+            if isinstance(scale, int | float) and 0.5 <= scale <= 3.0
+            else default.text_scale,
+            auto_sync=raw.get("auto_sync") is True,
+        )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Counts for the sidebar and values for its filter menus."""
+
+    counts: dict[View, int]
+    languages: list[tuple[str, int]]
+    countries: list[tuple[str, int]]
+    tags: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One item, ready to show."""
+
+    item: Item
+    html: str
+    """Sanitised HTML of the body (empty for a contact without notes)."""
+    rtl: bool
+    translations: list[ItemSummary]
+    bookmarked: bool
+    position: float | None
+    notes: list[Note]
+    checklist_done: int = 0
+    checklist_total: int = 0
+    resources: dict[str, bytes] = field(default_factory=dict, repr=False)
+    """The library's images the HTML refers to (``res:`` address to bytes), read here so the
+    reader pane never has to reach into the store while it lays out the page."""
+    highlight: list[str] = field(default_factory=list)
+    """Words to mark in the text (from the search that led here); a trailing ``*`` means any
+    word starting with what precedes it."""
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    configured: bool
+    profile: str | None
+    mirrors: tuple[str, ...]
+    channels: tuple[str, ...] | None
+    last_sync: str | None
+    """ISO time of the last successful sync, if any."""
+    problem: str | None = None
+    """Why the stored profile cannot be used now (moved, damaged), in plain words."""
+
+
+class ReaderService:
+    """The open library as the reader sees it. One thread at a time, like the library."""
+
+    def __init__(self, library: Library, now: Callable[[], datetime] | None = None) -> None:
+        self.library = library
+        self._now = now or (lambda: datetime.now(UTC))
+
+    # Browsing
+
+    def overview(self) -> Overview:
+        content, userdata = self.library.content, self.library.userdata
+        counts: dict[View, int] = {
+            "article": content.count(ItemFilter(kind="article")),
+            "guidance": content.count(ItemFilter(kind="guidance")),
+            "contact": content.count(ItemFilter(kind="contact")),
+            "bookmarks": len(userdata.bookmarks()),
+            "notes": len(userdata.notes()),
+        }
+        return Overview(
+            counts,
+            content.facet_values("lang"),
+            content.facet_values("country"),
+            content.facet_values("tag"),
+        )
+
+    def list_items(self, view: View, filters: ItemFilter = ItemFilter()) -> list[ItemSummary]:
+        """The items of one sidebar section, narrowed by ``filters`` (its kind is ignored)."""
+        kind = _KIND_OF_VIEW.get(view)
+        if kind is not None:
+            return self.library.content.list_items(_with_kind(filters, kind))
+        if view == "bookmarks":
+            ids = [b.item_id for b in self.library.userdata.bookmarks() if b.item_exists]
+        else:
+            ids = list(
+                dict.fromkeys(
+                    n.item_id
+                    for n in self.library.userdata.notes()
+                    if n.item_id is not None and n.item_exists
+                )
+            )
+        wanted = set(ids)
+        found = {
+            s.id: s
+            for s in self.library.content.list_items(_with_kind(filters, None))
+            if s.id in wanted
+        }
+        return [found[i] for i in ids if i in found]
+
+    def open(self, item_id: str, query: str = "") -> Page:
+        """Everything the reader pane shows for ``item_id``.
+
+        Raises:
+            FieldreaderError: the item is not (or no longer) in the library.
+        """
+        item = self.library.content.get(item_id)
+        if item is None:
+            raise FieldreaderError("This item is no longer in the library.")
+        userdata = self.library.userdata
+        ticks = userdata.ticks(item.id)
+        steps = item.checklist if isinstance(item, Guidance) else ()
+        html = render_markdown(item.body, item.lang, ticked=ticks) if item.body else ""
+        resources = {}
+        for address in dict.fromkeys(_RESOURCE_SRC.findall(html)):
+            data = self.library.resource(address)
+            if data is not None:
+                resources[address] = data
+        return Page(
+            item=item,
+            html=html,
+            resources=resources,
+            rtl=is_rtl(item.lang),
+            translations=self.library.content.translations(item.id),
+            bookmarked=userdata.is_bookmarked(item.id),
+            position=userdata.position(item.id),
+            notes=userdata.notes(item.id),
+            checklist_done=sum(1 for s in steps if s.id in ticks),
+            checklist_total=len(steps),
+            highlight=highlight_words(query),
+        )
+
+    def search(
+        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 50
+    ) -> list[SearchHit]:
+        return self.library.search(text, filters, limit)
+
+    # Reading state
+
+    def toggle_bookmark(self, item_id: str) -> bool:
+        """Returns whether the item is bookmarked now."""
+        userdata = self.library.userdata
+        if userdata.is_bookmarked(item_id):
+            userdata.remove_bookmark(item_id)
+            return False
+        userdata.add_bookmark(item_id)
+        return True
+
+    def set_position(self, item_id: str, position: float) -> None:
+        self.library.userdata.set_position(item_id, min(1.0, max(0.0, position)))
+
+    def toggle_step(self, item_id: str, step_id: str) -> Page:
+        """Tick or untick one checklist step and return the page drawn again."""
+        item = self.library.content.get(item_id)
+        if not isinstance(item, Guidance) or step_id not in {s.id for s in item.checklist}:
+            raise FieldreaderError("This checklist step is not in the lesson any more.")
+        ticked = step_id in self.library.userdata.ticks(item_id)
+        self.library.userdata.set_tick(item_id, step_id, not ticked)
+        return self.open(item_id)
+
+    # Notes
+
+    def add_note(self, body: str, item_id: str | None, quote: Quote | None = None) -> Note:
+        return self.library.userdata.add_note(body, item_id, quote)
+
+    def save_note(self, note_id: int, body: str) -> Note:
+        return self.library.userdata.update_note(note_id, body)
+
+    def delete_note(self, note_id: int) -> None:
+        self.library.userdata.delete_note(note_id)
+
+    def notes(self, item_id: str | None = None) -> list[Note]:
+        return self.library.userdata.notes(item_id)
+
+    # Settings and sync
+
+    def settings(self) -> Settings:
+        return Settings.from_json(self.library.get_meta(_SETTINGS_KEY))
+
+    def save_settings(self, settings: Settings) -> None:
+        self.library.set_meta(_SETTINGS_KEY, settings.to_json())
+
+    def set_sync_profile(self, path: Path) -> SyncStatus:
+        """Remember which provisioning profile to sync with, after checking it loads."""
+        load_profile(path)
+        self.library.set_meta(_PROFILE_KEY, str(path.resolve()))
+        return self.sync_status()
+
+    def sync_status(self) -> SyncStatus:
+        stored = self.library.get_meta(_PROFILE_KEY)
+        last = self.library.get_meta(_LAST_SYNC_KEY)
+        if stored is None:
+            return SyncStatus(False, None, (), None, last)
+        try:
+            profile = load_profile(Path(stored))
+        except FieldreaderError as exc:
+            return SyncStatus(False, stored, (), None, last, problem=str(exc))
+        return SyncStatus(True, stored, profile.mirrors, profile.channels, last)
+
+    def sync(
+        self, progress: Callable[[Progress], None], cancelled: Callable[[], bool]
+    ) -> SyncResult:
+        """One sync with the stored profile. Only ever called because the user asked (a click,
+        or the auto-sync switch they turned on)."""
+        stored = self.library.get_meta(_PROFILE_KEY)
+        if stored is None:
+            raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
+        profile = load_profile(Path(stored))
+        options = UpdateOptions(
+            now=self._now(),
+            online=True,
+            trusted_root=profile.root,
+            channels=profile.channels,
+            channel_keys=profile.channel_keys,
+            progress=progress,
+            cancelled=cancelled,
+        )
+        result = sync_library(self.library, profile.transport(), options)
+        self.library.set_meta(_LAST_SYNC_KEY, self._now().isoformat(timespec="seconds"))
+        return result
+
+
+def create_reader(
+    data_dir: Path,
+    passphrase: str,
+    *,
+    duress: str | None = None,
+    wipe_after: int | None = None,
+    start_with: Literal["sample", "empty"] = "sample",
+    sample: Path | None = None,
+    kdf: KdfParams = DEFAULT_KDF,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[ReaderService, Settings]:
+    """First run: create the library, add the protections asked for, then fill it.
+
+    ``progress(done, total, step)`` names the step with a key ("protect", "duress", or an
+    import phase: "metadata", "index", "objects", "applying") for the UI to put in words.
+
+    If filling fails the library stays (empty, protected) and the error is raised: the next
+    start unlocks it rather than asking to set everything up again.
+    """
+    report = progress or (lambda done, total, text: None)
+    report(0, 0, "protect")
+    library = create_library(data_dir, passphrase, kdf)
+    try:
+        if duress:
+            report(0, 0, "duress")
+            set_duress_passphrase(data_dir, passphrase, duress, kdf)
+        if wipe_after:
+            set_attempt_limit(data_dir, wipe_after)
+        if start_with == "sample":
+
+            def step(p: Progress) -> None:
+                report(p.done, p.total, p.phase)
+
+            import_sample(library, sample, progress=step)
+    except BaseException:
+        library.close()
+        raise
+    service = ReaderService(library)
+    return service, service.settings()
+
+
+def unlock_reader(data_dir: Path, passphrase: str) -> tuple[ReaderService, Settings]:
+    """Later runs: unlock (Argon2id: about half a second) and read the reader's settings."""
+    service = ReaderService(open_library(data_dir, passphrase))
+    return service, service.settings()
+
+
+def contact_fields(contact: Contact) -> list[tuple[str, str]]:
+    """The copyable details of a contact card, labelled, in the order a card shows them."""
+    rows = [
+        *(("phone", p) for p in contact.phones),
+        *(("email", e) for e in contact.emails),
+        *(("address", a.strip()) for a in contact.addresses),
+        *((c.type, c.value) for c in contact.secure_channels),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+_RESOURCE_SRC = re.compile(r'src="(res:[^"]+)"')
+_WORD = re.compile(r"\w+")
+
+
+def highlight_words(query: str) -> list[str]:
+    """The words of a search to mark in the article it opened, phrases split into words."""
+    words: list[str] = []
+    for term in parse_query(query):
+        found = _WORD.findall(term.text)
+        if found and term.prefix:
+            found[-1] += "*"
+        words += found
+    return list(dict.fromkeys(words))
+
+
+def _with_kind(filters: ItemFilter, kind: Kind | None) -> ItemFilter:
+    return dataclasses.replace(filters, kind=kind)

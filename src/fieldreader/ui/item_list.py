@@ -1,0 +1,165 @@
+"""The middle column: items of a section or search results, three lines each.
+
+A plain list model over small frozen rows; painting is done by a delegate so thousands of rows
+cost no widgets. Search snippets arrive with ``<mark>`` around matches and are drawn highlighted.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from fieldreader.model import is_rtl
+from fieldreader.store import ItemSummary, SearchHit
+
+ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_KIND_LABELS = {"article": "Article", "guidance": "Guidance", "contact": "Contact"}
+
+
+@dataclass(frozen=True)
+class Row:
+    item_id: str
+    title: str
+    meta: str
+    detail_html: str
+    """Summary (escaped) or search snippet (escaped, with ``<mark>``)."""
+    rtl: bool
+
+    @classmethod
+    def from_summary(cls, s: ItemSummary) -> Row:
+        meta = " · ".join(p for p in (s.date or "", s.lang.upper()) if p)
+        return cls(s.id, s.title, meta, html.escape(s.summary), is_rtl(s.lang))
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> Row:
+        meta = " · ".join((_KIND_LABELS.get(hit.kind, hit.kind), hit.lang.upper()))
+        return cls(hit.id, hit.title, meta, hit.snippet_html(), is_rtl(hit.lang))
+
+
+class ItemListModel(QAbstractListModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row_at(self, index: int) -> Row:
+        return self._rows[index]
+
+    def rowCount(  # noqa: N802 - Qt's API
+        self, parent: QModelIndex | QPersistentModelIndex | None = None
+    ) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:  # noqa: ANN401 - Qt's API
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.title
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{row.title}. {row.meta}"
+        if role == ITEM_ID_ROLE:
+            return row.item_id
+        return None
+
+
+class ItemDelegate(QStyledItemDelegate):
+    """Title in bold, then date and language, then up to two lines of summary or snippet."""
+
+    PADDING = 8
+
+    def sizeHint(  # noqa: N802 - Qt's API
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        line = QFontMetrics(option.font).lineSpacing()
+        return QSize(200, line * 4 + self.PADDING * 2)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        model = index.model()
+        assert isinstance(model, ItemListModel)  # noqa: S101 - only ever used with this model
+        row = model.row_at(index.row())
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem,
+                option,
+                painter,
+                option.widget,
+            )
+        rect: QRect = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        base_font = QFont(option.font)
+        metrics = QFontMetrics(base_font)
+        line = metrics.lineSpacing()
+        align = Qt.AlignmentFlag.AlignRight if row.rtl else Qt.AlignmentFlag.AlignLeft
+
+        painter.save()
+        title_font = QFont(base_font)
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        painter.setPen(palette.color(text_role))
+        title = QFontMetrics(title_font).elidedText(
+            row.title, Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), align, title)
+
+        meta_font = QFont(base_font)
+        meta_font.setPointSizeF(base_font.pointSizeF() * 0.9)
+        painter.setFont(meta_font)
+        painter.setPen(
+            palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
+            if not selected
+            else palette.color(text_role)
+        )
+        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), align, row.meta)
+
+        doc = QTextDocument()
+        doc.setDefaultFont(base_font)
+        doc.setDocumentMargin(0)
+        colour = palette.color(text_role).name()
+        direction = "rtl" if row.rtl else "ltr"
+        doc.setHtml(f'<div dir="{direction}" style="color:{colour}">{row.detail_html}</div>')
+        doc.setTextWidth(rect.width())
+        painter.translate(rect.left(), rect.top() + line * 2)
+        painter.setClipRect(QRect(0, 0, rect.width(), line * 2))
+        doc.drawContents(painter)
+        painter.restore()
+
+
+def make_item_list(parent: QWidget) -> tuple[QListView, ItemListModel]:
+    view = QListView(parent)
+    model = ItemListModel(view)
+    view.setModel(model)
+    view.setItemDelegate(ItemDelegate(view))
+    view.setUniformItemSizes(True)
+    view.setAccessibleName(parent.tr("Items"))
+    view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+    return view, model

@@ -1,0 +1,161 @@
+"""The reader pane: a QTextBrowser that can show only what is in the encrypted library.
+
+A remote image is enough to tell a third party that someone opened an article, and from where.
+The HTML is sanitised before it gets here (see :mod:`fieldreader.render`); this widget is the
+second wall: :meth:`ReaderView.loadResource` answers only ``res:`` addresses, from bytes that
+the worker read out of the store before the page was shown, and never asks Qt to load
+anything itself (no files, no network, no search paths). Every attempt is counted so tests can
+prove it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QImage,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+
+RESOURCE_SCHEME = "res"
+
+
+class ReaderView(QTextBrowser):
+    """Shows one sanitised page; emits link clicks instead of following them."""
+
+    link_clicked = Signal(QUrl)
+    """Every activated link; the window decides (item:, check:, or confirm an external one)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(self.textInteractionFlags())
+        self.anchorClicked.connect(self.link_clicked)
+        self.setAccessibleName(self.tr("Article text"))
+        self._resources: Mapping[str, bytes] = {}
+        self.refused: list[str] = []
+        """Addresses asked for that are not in the store (shown as nothing)."""
+        self.served: list[str] = []
+        self._base_point_size = self.font().pointSizeF()
+
+    def show_page(self, html: str, resources: Mapping[str, bytes], *, rtl: bool) -> None:
+        self._resources = dict(resources)
+        self.document().clear()
+        self.document().setDefaultTextOption(self.document().defaultTextOption())
+        self.setLayoutDirection(_direction(rtl))
+        self.setHtml(html)
+        self.verticalScrollBar().setValue(0)
+
+    def clear_page(self) -> None:
+        """Drop the text and the images it used (locking must leave nothing on screen)."""
+        self._resources = {}
+        self.setExtraSelections([])
+        self.clear()
+        self.document().clear()
+
+    def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802, ANN401 - Qt's API
+        url = QUrl(name) if isinstance(name, str) else name
+        address = url.toString()
+        if url.scheme() == RESOURCE_SCHEME and address in self._resources:
+            self.served.append(address)
+            if type_ == QTextDocument.ResourceType.ImageResource.value:
+                return QImage.fromData(self._resources[address])
+            return None
+        self.refused.append(address)
+        return None
+
+    # Reading position and text size
+
+    def position(self) -> float:
+        bar = self.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+
+    def set_position(self, fraction: float) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(round(bar.maximum() * fraction))
+
+    def set_text_scale(self, scale: float) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, self._base_point_size * scale))
+        self.document().setDefaultFont(font)
+        self.setFont(font)
+
+    # Highlights
+
+    def highlight_words(self, words: list[str]) -> int:
+        """Mark every occurrence of ``words`` (``word*`` = any word starting so) and scroll to
+        the first; returns how many were marked."""
+        selections: list[QTextEdit.ExtraSelection] = []
+        pattern = _words_pattern(words)
+        if pattern is not None:
+            text = self.document().toPlainText()
+            for match in pattern.finditer(text):
+                selections.append(self._selection(match.start(), match.end(), strong=True))
+        self.setExtraSelections(selections)
+        if selections:
+            self.setTextCursor(selections[0].cursor)
+            self.ensureCursorVisible()
+            cursor = self.textCursor()
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+        return len(selections)
+
+    def mark_spans(self, spans: list[tuple[int, int]]) -> None:
+        """Underline passages that notes quote (kept with the search marks)."""
+        current = [s for s in self.extraSelections() if s.format.fontUnderline() is False]
+        self.setExtraSelections(current + [self._selection(a, b, strong=False) for a, b in spans])
+
+    def selected_span(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return cursor.selectionStart(), cursor.selectionEnd()
+
+    def _selection(self, start: int, end: int, *, strong: bool) -> QTextEdit.ExtraSelection:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        if strong:
+            fmt.setBackground(self.palette().color(QPalette.ColorRole.Highlight).lighter(160))
+            fmt.setForeground(QColor("#1b1b1b"))
+        else:
+            fmt.setFontUnderline(True)
+            fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Link))
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        selection.format = fmt
+        return selection
+
+
+def _direction(rtl: bool) -> Qt.LayoutDirection:
+    return Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str] | None:
+    parts = [
+        re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w)
+        for w in words
+        if w.strip("*")
+    ]
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def open_externally(url: QUrl) -> bool:
+    """Hand an address the user confirmed to the system's browser."""
+    return QDesktopServices.openUrl(url)
