@@ -14,12 +14,19 @@ File layout (JSON, UTF-8)::
 
 The slot's id and KDF parameters are the AEAD's associated data, so they cannot be swapped between
 slots or weakened without the unwrap failing.
+
+A duress slot is an ordinary slot that seals :data:`DURESS_MARKER` instead of the master key.
+Same format, same sizes: without its passphrase nobody can tell it from the others, because the
+AEAD shows nothing of what it seals. What opening one does is up to the library
+(:func:`fieldreader.store.library.open_library`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import secrets
 import unicodedata
@@ -41,6 +48,10 @@ MAX_SLOTS = 16
 _SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
 _NONCE_BYTES = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 _SEALED_BYTES = MASTER_KEY_BYTES + nacl.bindings.crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+#: What a duress slot seals in place of the master key. Public and fixed: it only has to be 32
+#: bytes (so the slot has the size of any other) that a random master key never equals.
+DURESS_MARKER = hashlib.sha256(b"fieldreader duress key slot, version 1").digest()
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,11 @@ class KeySlot:
 
 def new_master_key() -> bytes:
     return secrets.token_bytes(MASTER_KEY_BYTES)
+
+
+def is_duress_marker(key: bytes) -> bool:
+    """Whether a slot's content is the duress marker rather than a master key."""
+    return hmac.compare_digest(key, DURESS_MARKER)
 
 
 def normalise_passphrase(passphrase: str) -> bytes:

@@ -1,7 +1,14 @@
 """The library on disk: an encrypted database and the key slots that unlock it.
 
 ``<data dir>/library.keys`` holds the key slots, ``<data dir>/library.db`` (with its ``-wal`` and
-``-shm`` companions) the SQLCipher database. Nothing else is written there by the store.
+``-shm`` companions) the SQLCipher database, and ``<data dir>/library.attempts`` the failed-unlock
+counter when a limit is set (:mod:`fieldreader.store.attempts`). Nothing else is written there by
+the store.
+
+Two protections for someone forced to unlock the library: a duress passphrase
+(:func:`set_duress_passphrase`), which opens a fresh empty library after silently wiping the
+real one, and a limit on failed unlocks (:func:`set_attempt_limit`), after which the library is
+wiped.
 """
 
 from __future__ import annotations
@@ -16,13 +23,14 @@ from types import TracebackType
 import sqlcipher3
 
 from fieldreader.fsutil import atomic_write, fsync_dir, overwrite, replace_and_shred
-from fieldreader.store import database, keyslots, schema
+from fieldreader.store import attempts, database, keyslots, schema
 from fieldreader.store.content import ContentRepository
 from fieldreader.store.errors import (
     KeySlotsDamaged,
     LibraryExists,
     LibraryNotFound,
     StoreError,
+    WrongPassphrase,
 )
 from fieldreader.store.feeds import AttachmentRepository, FeedRepository
 from fieldreader.store.filters import ItemFilter
@@ -47,14 +55,19 @@ class LibraryPaths:
     def database(self) -> Path:
         return self.root / DATABASE_NAME
 
+    @property
+    def attempts(self) -> Path:
+        return self.root / attempts.FILE_NAME
+
     def database_files(self) -> list[Path]:
         return [self.database] + [self.root / (DATABASE_NAME + s) for s in _SIDECARS]
 
     def leftovers(self) -> list[Path]:
         """Every file the store may have written, including interrupted atomic writes."""
-        found = [p for p in [self.keyslots, *self.database_files()] if p.exists()]
+        found = [p for p in [self.keyslots, *self.database_files(), self.attempts] if p.exists()]
         if self.root.is_dir():
             found += sorted(self.root.glob(f".{KEYSLOTS_NAME}.*.tmp"))
+            found += sorted(self.root.glob(f".{attempts.FILE_NAME}.*.tmp"))
         return found
 
 
@@ -68,8 +81,15 @@ class Library:
     One object serves one thread at a time; the UI's worker owns it while it runs.
     """
 
+    opened_under_duress: bool
+    """True when the open that returned this object was a duress open, which wiped the real
+    library and created this empty one. For tests only: the UI must never show it or act on it
+    differently, since the point of a duress open is to look exactly like a normal one. Later
+    opens of the new library with the same passphrase are ordinary opens (False)."""
+
     def __init__(self, paths: LibraryPaths, conn: database.Connection, clock: Clock) -> None:
         self.paths = paths
+        self.opened_under_duress = False
         self._conn = conn
         self.content = ContentRepository(conn)
         self.userdata = UserDataRepository(conn, clock)
@@ -187,13 +207,22 @@ def create_library(
 def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Library:
     """Unlock the library in ``data_dir``, upgrading its schema if an older build wrote it.
 
+    With a limit on failed unlocks set, the attempt is counted before the key derivation starts
+    and the count cleared once the passphrase proves right; the failed attempt that reaches the
+    limit wipes the library and raises the same WrongPassphrase as any other. A duress
+    passphrase wipes the library and returns a new empty one it unlocks from then on, in a way
+    the caller cannot tell from a normal open (see :attr:`Library.opened_under_duress`).
+
     Raises:
         LibraryNotFound, WrongPassphrase, KeySlotsDamaged, DatabaseDamaged, SchemaTooNew,
-        EncryptionUnavailable. None of them writes anything.
+        EncryptionUnavailable. Apart from the failed-unlock counter and the wipe at its limit,
+        none of them writes anything.
     """
     paths = LibraryPaths(data_dir)
     slots = _read_slots(paths)
-    master_key, _ = keyslots.unlock(slots, passphrase)
+    master_key, opened = _unlock_counted(paths, slots, passphrase)
+    if keyslots.is_duress_marker(master_key):
+        return _replace_under_duress(paths, passphrase, opened.params, clock)
     conn = database.open_existing(paths.database, master_key)
     try:
         with database.translate_errors():
@@ -206,13 +235,60 @@ def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Lib
     return Library(paths, conn, clock)
 
 
+def _unlock_counted(
+    paths: LibraryPaths, slots: tuple[keyslots.KeySlot, ...], passphrase: str
+) -> tuple[bytes, keyslots.KeySlot]:
+    """:func:`keyslots.unlock` under the failed-unlock limit, if one is set.
+
+    Every function that checks a passphrase goes through here, not only :func:`open_library`:
+    otherwise changing the passphrase (``fieldreader passwd``) would be a way to guess without
+    limit. A duress passphrase leaves the attempt counted; opening replaces the counter anyway,
+    and everywhere else it is refused as a wrong passphrase.
+    """
+    counted = attempts.count_attempt(paths.attempts)
+    try:
+        found = keyslots.unlock(slots, passphrase)
+    except WrongPassphrase:
+        if counted is not None and counted.exhausted:
+            # Silent: whoever is guessing sees the usual refusal, then a first-run screen.
+            # wipe_library tries every step (the key slots first) even if one fails; what it
+            # could not remove is not worth revealing that a wipe happened.
+            with contextlib.suppress(StoreError):
+                wipe_library(paths.root)
+        raise
+    if counted is not None and not keyslots.is_duress_marker(found[0]):
+        attempts.clear(paths.attempts, counted.limit)
+    return found
+
+
+def _replace_under_duress(
+    paths: LibraryPaths, passphrase: str, kdf: KdfParams, clock: Clock
+) -> Library:
+    """Wipe the real library and create an empty one that ``passphrase`` opens from now on.
+
+    The new library keeps the duress slot's key-derivation cost and the failed-unlock limit, so
+    it is configured like the one it replaces.
+    """
+    kept = attempts.read(paths.attempts)
+    wipe_library(paths.root)
+    library = create_library(paths.root, passphrase, kdf, clock)
+    if kept is not None:
+        attempts.clear(paths.attempts, kept.limit)
+    library.opened_under_duress = True
+    return library
+
+
 def change_passphrase(data_dir: Path, old: str, new: str, kdf: KdfParams = DEFAULT_KDF) -> None:
-    """Replace the slot ``old`` opens with one for ``new``. The database is not touched."""
+    """Replace the slot ``old`` opens with one for ``new``. The database is not touched.
+
+    Like :func:`add_passphrase` and :func:`remove_passphrase`, this treats a duress passphrase as
+    a wrong one: only opening the library acts on it.
+    """
     if not new:
         raise StoreError("The new passphrase must not be empty.")
     paths = LibraryPaths(data_dir)
     slots = _read_slots(paths)
-    master_key, opened = keyslots.unlock(slots, old)
+    master_key, opened = _unlock_real(paths, slots, old)
     replacement = keyslots.seal(master_key, new, kdf)
     new_slots = tuple(replacement if s.id == opened.id else s for s in slots)
     replace_and_shred(paths.keyslots, keyslots.encode(new_slots))
@@ -226,20 +302,148 @@ def add_passphrase(data_dir: Path, current: str, new: str, kdf: KdfParams = DEFA
     slots = _read_slots(paths)
     if len(slots) >= keyslots.MAX_SLOTS:
         raise StoreError(f"A library holds at most {keyslots.MAX_SLOTS} passphrases.")
-    master_key, _ = keyslots.unlock(slots, current)
+    master_key, _ = _unlock_real(paths, slots, current)
     added = keyslots.seal(master_key, new, kdf)
     replace_and_shred(paths.keyslots, keyslots.encode((*slots, added)))
     return added.id
 
 
 def remove_passphrase(data_dir: Path, passphrase: str) -> None:
-    """Remove the slot that ``passphrase`` opens; the last slot cannot be removed."""
+    """Remove the slot that ``passphrase`` opens; the last slot cannot be removed.
+
+    Duress slots cannot be told from the others, so a library left with only a duress slot
+    counts as having one: removing the last real passphrase that way loses the library at the
+    next open. Callers should make sure another real passphrase remains.
+    """
     paths = LibraryPaths(data_dir)
     slots = _read_slots(paths)
-    _, opened = keyslots.unlock(slots, passphrase)
+    _, opened = _unlock_real(paths, slots, passphrase)
     if len(slots) == 1:
         raise StoreError("This is the library's only passphrase; change it instead of removing it.")
     replace_and_shred(paths.keyslots, keyslots.encode(tuple(s for s in slots if s.id != opened.id)))
+
+
+def set_duress_passphrase(
+    data_dir: Path, current: str, duress: str, kdf: KdfParams = DEFAULT_KDF
+) -> None:
+    """Add a duress slot for ``duress``, authorised by the real passphrase ``current``.
+
+    Opening the library with ``duress`` then wipes it and opens a new empty library instead
+    (:func:`open_library`). A duress slot that ``duress`` already opens is replaced (to change its
+    cost, say). Other duress slots cannot be found without their passphrases, so setting a
+    different duress passphrase adds a slot and the earlier one keeps working; remove it with
+    :func:`remove_duress_passphrase`.
+
+    Raises:
+        StoreError: ``duress`` is empty, or is a passphrase of the library (``current`` or any
+            other); the library holds the most slots it can.
+        WrongPassphrase: ``current`` opens no slot, or is itself a duress passphrase.
+    """
+    if not duress:
+        raise StoreError("The duress passphrase must not be empty.")
+    if _same_passphrase(duress, current):
+        raise StoreError("The duress passphrase must differ from the library's passphrase.")
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    _, opened = _unlock_real(paths, slots, current)
+    existing = _duress_slot(slots, opened, duress)
+    if existing is None and len(slots) >= keyslots.MAX_SLOTS:
+        raise StoreError(f"A library holds at most {keyslots.MAX_SLOTS} passphrases.")
+    added = keyslots.seal(keyslots.DURESS_MARKER, duress, kdf)
+    if existing is None:
+        new_slots = (*slots, added)
+    else:
+        new_slots = tuple(added if s.id == existing.id else s for s in slots)
+    replace_and_shred(paths.keyslots, keyslots.encode(new_slots))
+
+
+def remove_duress_passphrase(data_dir: Path, current: str, duress: str) -> None:
+    """Remove the duress slot ``duress`` opens, authorised by the real passphrase ``current``.
+
+    Raises:
+        StoreError: ``duress`` opens no duress slot (it is wrong, or a real passphrase).
+        WrongPassphrase: ``current`` opens no slot, or is itself a duress passphrase.
+    """
+    paths = LibraryPaths(data_dir)
+    slots = _read_slots(paths)
+    _, opened = _unlock_real(paths, slots, current)
+    existing = _duress_slot(slots, opened, duress) if duress else None
+    if existing is None:
+        raise StoreError("That is not a duress passphrase of this library.")
+    kept = tuple(s for s in slots if s.id != existing.id)
+    replace_and_shred(paths.keyslots, keyslots.encode(kept))
+
+
+def _unlock_real(
+    paths: LibraryPaths, slots: tuple[keyslots.KeySlot, ...], passphrase: str
+) -> tuple[bytes, keyslots.KeySlot]:
+    """:func:`_unlock_counted`, with a duress passphrase refused like a wrong one.
+
+    Changing the key slots with a duress passphrase must neither reveal the master key nor
+    wipe anything (only opening wipes), and must look like any refusal.
+    """
+    master_key, opened = _unlock_counted(paths, slots, passphrase)
+    if keyslots.is_duress_marker(master_key):
+        raise WrongPassphrase("The passphrase is not correct.")
+    return master_key, opened
+
+
+def _duress_slot(
+    slots: tuple[keyslots.KeySlot, ...], authorising: keyslots.KeySlot, duress: str
+) -> keyslots.KeySlot | None:
+    """The duress slot ``duress`` opens, if any.
+
+    Tries every slot but the authorising one (one key derivation each), so that a passphrase the
+    library already has is refused rather than turned into a duress passphrase.
+
+    Raises:
+        StoreError: ``duress`` opens a real slot.
+    """
+    for slot in slots:
+        if slot.id == authorising.id:
+            continue
+        content = keyslots.try_open(slot, duress)
+        if content is None:
+            continue
+        if not keyslots.is_duress_marker(content):
+            raise StoreError("The duress passphrase must differ from the library's passphrases.")
+        return slot
+    return None
+
+
+def _same_passphrase(a: str, b: str) -> bool:
+    return keyslots.normalise_passphrase(a) == keyslots.normalise_passphrase(b)
+
+
+def attempt_limit(data_dir: Path) -> int | None:
+    """The failed unlocks after which the library is wiped; None for no limit.
+
+    A damaged counter file also reads as None, which is what it is: not enforced
+    (:mod:`fieldreader.store.attempts`).
+    """
+    counter = attempts.read(LibraryPaths(data_dir).attempts)
+    return None if counter is None else counter.limit
+
+
+def set_attempt_limit(data_dir: Path, limit: int | None) -> None:
+    """Wipe the library after ``limit`` failed unlocks in a row; None or 0 removes the limit.
+
+    Takes no passphrase: anyone who can write to the data folder can delete the counter anyway,
+    so a passphrase would protect nothing. Setting a limit starts the count afresh.
+
+    Raises:
+        StoreError: ``limit`` is outside 3 to 100.
+        LibraryNotFound: there is no library to protect.
+    """
+    paths = LibraryPaths(data_dir)
+    if not limit:
+        paths.attempts.unlink(missing_ok=True)
+        fsync_dir(paths.root)
+        return
+    attempts.check_limit(limit)
+    if not paths.keyslots.exists():
+        raise LibraryNotFound(f"There is no library in {data_dir}.")
+    attempts.write(paths.attempts, attempts.Attempts(limit, 0))
 
 
 def slot_ids(data_dir: Path) -> list[str]:
