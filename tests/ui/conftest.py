@@ -49,4 +49,6 @@ def set_up(qtbot: QtBot, win: MainWindow, start: Start = Start.SAMPLE, **extra: 
 
 def wait_idle(qtbot: QtBot, win: MainWindow) -> None:
     """Until the worker has nothing queued and every result reached the window."""
-    qtbot.waitUntil(lambda: not win.worker.busy() and not win.search_hits_pending(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: not win.worker.busy() and not win.search_hits_pending(), timeout=WAIT_MS
+    )
