@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 
+from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 from fieldreader.anchors import quote_of
 from fieldreader.errors import FieldreaderError
 from fieldreader.service import (

@@ -6,15 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-from factories import FAST_KDF, PASSPHRASE  # noqa: E402
-from pytestqt.qtbot import QtBot  # noqa: E402
+import pytest
+from pytestqt.qtbot import QtBot
 
-from fieldreader.ui.main_window import MainWindow  # noqa: E402
-from fieldreader.ui.unlock import FirstRunChoices, Start  # noqa: E402
+from factories import FAST_KDF, PASSPHRASE
+from fieldreader.ui.main_window import MainWindow
+from fieldreader.ui.unlock import FirstRunChoices, Start
 
 WAIT_MS = 20_000
 

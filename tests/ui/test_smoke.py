@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from ui.conftest import set_up, wait_idle
 
 from fieldreader.ui.main_window import MainWindow
+from ui.conftest import set_up, wait_idle
 
 
 def test_first_run_with_sample_shows_articles(qtbot: QtBot, window: MainWindow) -> None:

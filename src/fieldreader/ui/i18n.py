@@ -56,4 +56,4 @@ def _tool(name: str) -> str:
 
 if __name__ == "__main__":
     for path in build():
-        print(f"Built {path}")  # noqa: T201
+        print(f"Built {path}")
