@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,10 +31,10 @@ CLIPBOARD_SECONDS = 30
 class ClipboardGuard:
     """Copies text and clears it after a delay if it is still what we put there."""
 
-    def __init__(self, seconds: int = CLIPBOARD_SECONDS) -> None:
+    def __init__(self, seconds: float = CLIPBOARD_SECONDS) -> None:
         self._timer = QTimer()
         self._timer.setSingleShot(True)
-        self._timer.setInterval(seconds * 1000)
+        self._timer.setInterval(round(seconds * 1000))
         self._timer.timeout.connect(self.clear)
         self._copied: str | None = None
 
@@ -55,11 +55,11 @@ class ClipboardGuard:
         return self._timer.isActive()
 
 
-def _labels(card: QWidget) -> dict[str, str]:
+def _labels() -> dict[str, str]:
     return {
-        "phone": card.tr("Phone"),
-        "email": card.tr("E-mail"),
-        "address": card.tr("Address"),
+        "phone": QCoreApplication.translate("ContactCard", "Phone"),
+        "email": QCoreApplication.translate("ContactCard", "E-mail"),
+        "address": QCoreApplication.translate("ContactCard", "Address"),
         "signal": "Signal",
         "whatsapp": "WhatsApp",
         "telegram": "Telegram",
@@ -104,7 +104,7 @@ class ContactCard(QScrollArea):
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
-        labels = _labels(self)
+        labels = _labels()
         for row, (kind_key, value) in enumerate(contact_fields(contact)):
             label = QLabel(labels.get(kind_key, kind_key.capitalize()), body)
             label.setObjectName("muted")

@@ -51,7 +51,7 @@ from fieldreader.service import (
 from fieldreader.store import ItemFilter, KdfParams, WrongPassphrase
 from fieldreader.store.keyslots import DEFAULT_KDF
 from fieldreader.store.library import library_exists
-from fieldreader.ui.contact_card import ClipboardGuard, ContactCard
+from fieldreader.ui.contact_card import CLIPBOARD_SECONDS, ClipboardGuard, ContactCard
 from fieldreader.ui.item_list import ITEM_ID_ROLE, Row, make_item_list
 from fieldreader.ui.reader_view import ReaderView, open_externally
 from fieldreader.ui.theme import apply_theme
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         *,
         kdf: KdfParams = DEFAULT_KDF,
         sample_bundle: Path | None = None,
+        clipboard_seconds: float = CLIPBOARD_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
         self.worker = Worker(self)
         self.service: ReaderService | None = None
         self.settings = Settings()
-        self.clipboard = ClipboardGuard()
+        self.clipboard = ClipboardGuard(clipboard_seconds)
         self.current: Page | None = None
         self.view: View = "article"
         self._search_generation = 0
@@ -578,7 +579,7 @@ class MainWindow(QMainWindow):
             if page.highlight:
                 self.reader.highlight_words(page.highlight)
             elif page.position:
-                QTimer.singleShot(0, lambda p=page.position: self.reader.set_position(p))
+                self.reader.set_position(page.position)
         self.page_shown.emit(item.id)
 
     def _set_translations(self, translations: list[Any]) -> None:

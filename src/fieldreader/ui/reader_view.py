@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -50,9 +50,13 @@ class ReaderView(QTextBrowser):
         """Addresses asked for that are not in the store (shown as nothing)."""
         self.served: list[str] = []
         self._base_point_size = self.font().pointSizeF()
+        self._pending_position: float | None = None
+        self.verticalScrollBar().rangeChanged.connect(self._apply_pending_position)
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
 
     def show_page(self, html: str, resources: Mapping[str, bytes], *, rtl: bool) -> None:
         self._resources = dict(resources)
+        self._pending_position = None
         self.document().clear()
         self.document().setDefaultTextOption(self.document().defaultTextOption())
         self.setLayoutDirection(_direction(rtl))
@@ -69,13 +73,14 @@ class ReaderView(QTextBrowser):
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802, ANN401 - Qt's API
         url = QUrl(name) if isinstance(name, str) else name
         address = url.toString()
-        if url.scheme() == RESOURCE_SCHEME and address in self._resources:
+        image = type_ == QTextDocument.ResourceType.ImageResource.value
+        if url.scheme() == RESOURCE_SCHEME and address in self._resources and image:
             self.served.append(address)
-            if type_ == QTextDocument.ResourceType.ImageResource.value:
-                return QImage.fromData(self._resources[address])
-            return None
+            return QImage.fromData(self._resources[address])
         self.refused.append(address)
-        return None
+        # An empty value, never None: on None, QTextDocument falls back to reading local files
+        # (and Qt resources) itself. An empty image or byte array ends the lookup here.
+        return QImage() if image else QByteArray()
 
     # Reading position and text size
 
@@ -84,8 +89,20 @@ class ReaderView(QTextBrowser):
         return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
 
     def set_position(self, fraction: float) -> None:
+        """Scroll to ``fraction`` of the page, and keep it there while the layout of a long
+        page is still growing the scroll range (until the reader scrolls or another page
+        is shown)."""
+        self._pending_position = fraction
+        self._apply_pending_position()
+
+    def _apply_pending_position(self) -> None:
+        if self._pending_position is None:
+            return
         bar = self.verticalScrollBar()
-        bar.setValue(round(bar.maximum() * fraction))
+        bar.setValue(round(bar.maximum() * self._pending_position))
+
+    def _user_scrolled(self, action: int) -> None:
+        self._pending_position = None
 
     def set_text_scale(self, scale: float) -> None:
         font = QFont(self.font())
