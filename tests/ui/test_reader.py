@@ -358,3 +358,25 @@ def test_every_visible_control_has_an_accessible_name(
     assert _unnamed_controls(library_window) == []
     open_item(qtbot, library_window, "c1")
     assert _unnamed_controls(library_window) == []
+
+
+def test_usable_at_double_text_size(qtbot: QtBot, data_dir: Path) -> None:
+    """At 200% text the window still fits a 1366x768 laptop screen and no column collapses."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * 2)
+    app.setFont(big)
+    try:
+        win = MainWindow(data_dir, kdf=FAST_KDF)
+        qtbot.addWidget(win)
+        win.show()
+        win.start()  # the first-run screen: the tallest one
+        hint = win.minimumSizeHint()
+        assert hint.width() <= 1366
+        assert hint.height() <= 768
+        assert win.item_list.minimumWidth() > 0
+        win.close()
+    finally:
+        app.setFont(normal)

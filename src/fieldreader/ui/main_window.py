@@ -247,10 +247,15 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.item_list)
 
         splitter.addWidget(self._build_reader_column(splitter))
+        # Widths in text units, so the columns keep their proportions at any text size.
+        em = self.fontMetrics().horizontalAdvance("M")
+        side.setMinimumWidth(9 * em)
+        self.item_list.setMinimumWidth(14 * em)
+        splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 3)
-        splitter.setSizes([200, 330, 670])
+        splitter.setSizes([14 * em, 24 * em, 48 * em])
         return page
 
     def _build_reader_column(self, parent: QWidget) -> QWidget:
@@ -265,6 +270,7 @@ class MainWindow(QMainWindow):
         self.title_label.setAccessibleName(self.tr("Title"))
         self.meta_label = QLabel("", column)
         self.meta_label.setObjectName("muted")
+        self.meta_label.setWordWrap(True)
         titles.addWidget(self.title_label)
         titles.addWidget(self.meta_label)
         header.addLayout(titles, 1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -49,12 +50,21 @@ class FirstRunChoices:
 
 
 def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
-    """A centred panel, narrow enough to read at a glance."""
-    outer = QVBoxLayout(parent)
+    """A centred panel, narrow enough to read at a glance, that scrolls rather than forcing
+    the window taller than a small screen when the text is large (200%)."""
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    holder = QVBoxLayout(parent)
+    holder.setContentsMargins(0, 0, 0, 0)
+    holder.addWidget(scroll)
+    page = QWidget(scroll)
+    scroll.setWidget(page)
+    outer = QVBoxLayout(page)
     outer.addStretch(1)
     row = QHBoxLayout()
     row.addStretch(1)
-    frame = QFrame(parent)
+    frame = QFrame(page)
     frame.setObjectName("card")
     frame.setMaximumWidth(560)
     frame.setMinimumWidth(420)
