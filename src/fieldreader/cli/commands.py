@@ -17,11 +17,21 @@ from fieldreader.cli.demo import run_demo
 from fieldreader.cli.formatting import format_item
 from fieldreader.cli.publish import dispatch_publish
 from fieldreader.cli.sample import load_sample_into
-from fieldreader.cli.secrets_input import NEW_PASSPHRASE_ENV
+from fieldreader.cli.secrets_input import (
+    NEW_PASSPHRASE_ENV,
+    PassphraseSource,
+    PassphraseUnavailable,
+)
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.metadata import TIME_FORMAT
 from fieldreader.itemcodec import item_to_dict
 from fieldreader.model import Kind
+from fieldreader.notes_export import (
+    export_notes_encrypted,
+    export_notes_markdown,
+    import_notes,
+    read_notes_encrypted,
+)
 from fieldreader.render import render_markdown
 from fieldreader.store import (
     ItemFilter,
@@ -33,6 +43,8 @@ from fieldreader.store import (
 from fieldreader.store.userdata import Note
 
 Command = Callable[[Context, argparse.Namespace], int]
+
+NOTES_PASSPHRASE_ENV = "FIELDREADER_NOTES_PASSPHRASE"  # noqa: S105 - a variable name
 
 
 def dispatch(ctx: Context, args: argparse.Namespace) -> int:
@@ -260,6 +272,60 @@ def cmd_note_delete(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _notes_passphrase(ctx: Context, file: Path | None, *, confirm: bool) -> str:
+    """The notes file's own passphrase (not the library's): a file, a variable or a prompt."""
+    if file is not None:
+        return PassphraseSource(file).current()
+    value = ctx.passphrases.environ.get(NOTES_PASSPHRASE_ENV)
+    if value:
+        return value
+    if not ctx.interactive():
+        raise PassphraseUnavailable(
+            "The notes file's passphrase is needed: use --export-passphrase-file or set "
+            f"{NOTES_PASSPHRASE_ENV}."
+        )
+    if confirm:
+        ctx.say("Choose a passphrase for the notes file; whoever imports it will need it.")
+    chosen = ctx.passphrases.prompt("Notes file passphrase: ")
+    if confirm and ctx.passphrases.prompt("Type it again: ") != chosen:
+        raise FieldreaderError("The two passphrases differ; nothing was written.")
+    return chosen
+
+
+def cmd_note_export(ctx: Context, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    with ctx.open() as library:
+        if args.markdown:
+            count = export_notes_markdown(
+                library, path, datetime.now(UTC), overwrite=args.overwrite
+            )
+        else:
+            passphrase = _notes_passphrase(ctx, args.export_passphrase_file, confirm=True)
+            count = export_notes_encrypted(
+                library, path, passphrase, datetime.now(UTC), ctx.kdf, overwrite=args.overwrite
+            )
+    if args.markdown:
+        print(
+            f"fieldreader: warning: {path} is NOT encrypted: anyone who gets hold of it can "
+            "read your notes. Delete it once you no longer need it.",
+            file=ctx.stderr,
+        )
+    ctx.say(f"Exported {count} note{'' if count == 1 else 's'} to {path}.")
+    return 0
+
+
+def cmd_note_import(ctx: Context, args: argparse.Namespace) -> int:
+    passphrase = _notes_passphrase(ctx, args.export_passphrase_file, confirm=False)
+    notes = read_notes_encrypted(args.file, passphrase)
+    with ctx.open() as library:
+        added = import_notes(library, notes)
+    message = f"Imported {added} note{'' if added == 1 else 's'}."
+    if len(notes) > added:
+        message += f" Already in the library: {len(notes) - added}."
+    ctx.say(message)
+    return 0
+
+
 def cmd_bookmark_add(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.open() as library:
         mark = library.userdata.add_bookmark(args.id)
@@ -340,6 +406,8 @@ COMMANDS: dict[str, Command] = {
     "note-add": cmd_note_add,
     "note-list": cmd_note_list,
     "note-delete": cmd_note_delete,
+    "note-export": cmd_note_export,
+    "note-import": cmd_note_import,
     "bookmark-add": cmd_bookmark_add,
     "bookmark-remove": cmd_bookmark_remove,
     "bookmark-list": cmd_bookmark_list,

@@ -109,7 +109,7 @@ def _add_reading_commands(command: Adder) -> None:
 
 
 def _add_user_data_commands(command: Adder, common: argparse.ArgumentParser) -> None:
-    p = command("note", "add, list or delete notes")
+    p = command("note", "add, list, delete, export or import notes")
     notes = p.add_subparsers(dest="note_command", required=True, metavar="ACTION")
     n = notes.add_parser("add", help="add a note", parents=[common])
     n.add_argument("--item", help="attach to this item")
@@ -126,6 +126,30 @@ def _add_user_data_commands(command: Adder, common: argparse.ArgumentParser) -> 
     n.add_argument("--json", action="store_true")
     n = notes.add_parser("delete", help="delete a note", parents=[common])
     n.add_argument("note_id", type=int)
+    passphrase_help = (
+        "read the notes file's own passphrase from the first line of this file "
+        f"(else ${commands.NOTES_PASSPHRASE_ENV}, else a prompt)"
+    )
+    n = notes.add_parser(
+        "export", help="write every note to a file, encrypted unless --markdown", parents=[common]
+    )
+    n.add_argument("file", type=Path)
+    fmt = n.add_mutually_exclusive_group()
+    fmt.add_argument(
+        "--markdown", action="store_true", help="a Markdown file anyone can read: NOT encrypted"
+    )
+    fmt.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="a notes file sealed with a passphrase of its own, for 'note import' (the default)",
+    )
+    n.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    n.add_argument("--export-passphrase-file", type=Path, help=passphrase_help)
+    n = notes.add_parser(
+        "import", help="add the notes of an encrypted notes file", parents=[common]
+    )
+    n.add_argument("file", type=Path)
+    n.add_argument("--export-passphrase-file", type=Path, help=passphrase_help)
 
     p = command("bookmark", "add, remove or list bookmarks")
     marks = p.add_subparsers(dest="bookmark_command", required=True, metavar="ACTION")
