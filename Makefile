@@ -6,9 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit install clean
+.PHONY: run test lint typecheck unit install clean translations screenshots
 
-install: $(STAMP)
+# Interface translations: .ts sources (committed) compiled to .qm (build outputs).
+I18N := src/fieldreader/resources/i18n
+QM   := $(patsubst %.ts,%.qm,$(wildcard $(I18N)/fieldreader_*.ts))
+
+install: $(STAMP) $(QM)
 
 $(STAMP): requirements/lock.txt pyproject.toml $(wildcard src/fieldreader/resources/sample/*/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -17,6 +21,20 @@ $(STAMP): requirements/lock.txt pyproject.toml $(wildcard src/fieldreader/resour
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m fieldreader.sample
 	@touch $(STAMP)
+
+$(I18N)/%.qm: $(I18N)/%.ts | $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+# After changing interface strings: brings the .ts up to date with the code (translations already
+# made are kept), lists what still needs translating, and rebuilds the .qm.
+translations: $(STAMP)
+	$(BIN)/python -m fieldreader.ui.i18n update
+	$(BIN)/python -m fieldreader.ui.i18n build
+	-$(BIN)/python -m fieldreader.ui.i18n check
+
+# PNGs of every screen in build/screenshots/ (needs Xvfb; the script says which packages).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 # Opens the sample library (created on first run in .demo-library/) in the command-line reader.
 run: $(STAMP)
@@ -35,4 +53,4 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .demo-library build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb
+	rm -rf $(VENV) .demo-library build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb $(I18N)/*.qm

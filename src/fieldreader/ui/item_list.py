@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -26,7 +27,14 @@ from fieldreader.store import ItemSummary, SearchHit
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_KIND_LABELS = {"article": "Article", "guidance": "Guidance", "contact": "Contact"}
+
+def _kind_label(kind: str) -> str:
+    labels = {
+        "article": QCoreApplication.translate("ItemList", "Article"),
+        "guidance": QCoreApplication.translate("ItemList", "Guidance"),
+        "contact": QCoreApplication.translate("ItemList", "Contact"),
+    }
+    return labels.get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class Row:
 
     @classmethod
     def from_hit(cls, hit: SearchHit) -> Row:
-        meta = " · ".join((_KIND_LABELS.get(hit.kind, hit.kind), hit.lang.upper()))
+        meta = " · ".join((_kind_label(hit.kind), hit.lang.upper()))
         return cls(hit.id, hit.title, meta, hit.snippet_html(), is_rtl(hit.lang))
 
 
@@ -160,6 +168,6 @@ def make_item_list(parent: QWidget) -> tuple[QListView, ItemListModel]:
     view.setModel(model)
     view.setItemDelegate(ItemDelegate(view))
     view.setUniformItemSizes(True)
-    view.setAccessibleName(parent.tr("Items"))
+    view.setAccessibleName(QCoreApplication.translate("ItemList", "Items"))
     view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
     return view, model

@@ -1,0 +1,457 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ar" sourcelanguage="en">
+<context>
+    <name>ContactCard</name>
+    <message>
+        <source>Phone</source>
+        <translation>الهاتف</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>البريد الإلكتروني</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>العنوان</translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation>بطاقة جهة الاتصال</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>منظمة</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>شخص</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>نسخ</translation>
+    </message>
+    <message>
+        <source>Copy %1</source>
+        <translation>نسخ %1</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Set up fieldreader</source>
+        <translation>إعداد fieldreader</translation>
+    </message>
+    <message>
+        <source>Everything you read and write here is kept encrypted on this computer. Choose a passphrase to protect it.</source>
+        <translation>كل ما تقرؤه وتكتبه هنا يُحفظ مشفّرًا على هذا الحاسوب. اختر عبارة مرور لحمايته.</translation>
+    </message>
+    <message>
+        <source>Setting up</source>
+        <translation>جارٍ الإعداد</translation>
+    </message>
+    <message>
+        <source>&amp;Create library</source>
+        <translation>&amp;أنشئ المكتبة</translation>
+    </message>
+    <message>
+        <source>New passphrase</source>
+        <translation>عبارة المرور الجديدة</translation>
+    </message>
+    <message>
+        <source>Repeat the passphrase</source>
+        <translation>أعد كتابة عبارة المرور</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase:</source>
+        <translation>عبارة المرو&amp;ر:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat:</source>
+        <translation>&amp;تكرارها:</translation>
+    </message>
+    <message>
+        <source>Passphrase strength</source>
+        <translation>قوة عبارة المرور</translation>
+    </message>
+    <message>
+        <source>Nobody can recover a forgotten passphrase, not even your trainer: without it, the library cannot be opened. Several unrelated words are easy to remember and hard to guess.</source>
+        <translation>لا يستطيع أحدٌ استعادة عبارة مرور منسيّة، ولا حتى مدرّبك: فمن دونها لا يمكن فتح المكتبة. بضع كلمات لا رابط بينها سهلةُ التذكّر وصعبةُ التخمين.</translation>
+    </message>
+    <message>
+        <source>Add a &amp;duress passphrase</source>
+        <translation>أضف عبارة مرور لحالات الإ&amp;كراه</translation>
+    </message>
+    <message>
+        <source>If you are forced to unlock, type this one instead: it silently erases the library and opens an empty one.</source>
+        <translation>إذا أُجبرت على فتح المكتبة فاكتب هذه العبارة بدلًا من عبارتك: فهي تمسح المكتبة بصمت وتفتح مكتبة فارغة.</translation>
+    </message>
+    <message>
+        <source>Duress passphrase</source>
+        <translation>عبارة مرور الإكراه</translation>
+    </message>
+    <message>
+        <source>&amp;Erase the library after</source>
+        <translation>امس&amp;ح المكتبة بعد</translation>
+    </message>
+    <message>
+        <source> failed unlocks</source>
+        <translation> محاولات فتح فاشلة</translation>
+    </message>
+    <message>
+        <source>Failed unlocks before erasing</source>
+        <translation>عدد محاولات الفتح الفاشلة قبل المسح</translation>
+    </message>
+    <message>
+        <source>Import the library your trainer prepared</source>
+        <translation>استورد المكتبة التي أعدّها مدرّبك</translation>
+    </message>
+    <message>
+        <source>Start with the sample library</source>
+        <translation>ابدأ بالمكتبة النموذجية</translation>
+    </message>
+    <message>
+        <source>Start with an empty library</source>
+        <translation>ابدأ بمكتبة فارغة</translation>
+    </message>
+    <message>
+        <source>This copy of fieldreader has no preloaded library.</source>
+        <translation>لا تتضمن هذه النسخة من fieldreader مكتبة محمّلة مسبقًا.</translation>
+    </message>
+    <message>
+        <source>Very weak</source>
+        <translation>ضعيفة جدًا</translation>
+    </message>
+    <message>
+        <source>Weak</source>
+        <translation>ضعيفة</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>مقبولة</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>جيدة</translation>
+    </message>
+    <message>
+        <source>Strong</source>
+        <translation>قوية</translation>
+    </message>
+    <message>
+        <source>Strength: %1</source>
+        <translation>القوة: %1</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least %1 characters.</source>
+        <translation>يجب أن تتكون عبارة المرور من %1 أحرف على الأقل.</translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same.</source>
+        <translation>العبارتان غير متطابقتين.</translation>
+    </message>
+    <message>
+        <source>The duress passphrase needs at least %1 characters.</source>
+        <translation>يجب أن تتكون عبارة مرور الإكراه من %1 أحرف على الأقل.</translation>
+    </message>
+    <message>
+        <source>The duress passphrase must differ from your passphrase.</source>
+        <translation>يجب أن تختلف عبارة مرور الإكراه عن عبارة مرورك.</translation>
+    </message>
+    <message>
+        <source>Protecting your library…</source>
+        <translation>جارٍ حماية مكتبتك…</translation>
+    </message>
+    <message>
+        <source>Adding the duress passphrase…</source>
+        <translation>جارٍ إضافة عبارة مرور الإكراه…</translation>
+    </message>
+    <message>
+        <source>Checking the library&apos;s signatures…</source>
+        <translation>جارٍ التحقق من تواقيع المكتبة…</translation>
+    </message>
+    <message>
+        <source>Reading the list of articles…</source>
+        <translation>جارٍ قراءة قائمة المقالات…</translation>
+    </message>
+    <message>
+        <source>Importing articles: %v of %m</source>
+        <translation>جارٍ استيراد المقالات: %v من %m</translation>
+    </message>
+    <message>
+        <source>Saving into the encrypted library…</source>
+        <translation>جارٍ الحفظ في المكتبة المشفّرة…</translation>
+    </message>
+    <message>
+        <source>Setting up…</source>
+        <translation>جارٍ الإعداد…</translation>
+    </message>
+</context>
+<context>
+    <name>ItemList</name>
+    <message>
+        <source>Article</source>
+        <translation>مقالة</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>إرشادات</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>جهة اتصال</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>العناصر</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>That passphrase is not correct. Try again.</source>
+        <translation>عبارة المرور هذه غير صحيحة. حاول مرة أخرى.</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>الأقسام</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>ال&amp;لغة</translation>
+    </message>
+    <message>
+        <source>Language filter</source>
+        <translation>تصفية حسب اللغة</translation>
+    </message>
+    <message>
+        <source>C&amp;ountry</source>
+        <translation>ال&amp;بلد</translation>
+    </message>
+    <message>
+        <source>Country filter</source>
+        <translation>تصفية حسب البلد</translation>
+    </message>
+    <message>
+        <source>&amp;Topic</source>
+        <translation>المو&amp;ضوع</translation>
+    </message>
+    <message>
+        <source>Topic filter</source>
+        <translation>تصفية حسب الموضوع</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>العنوان</translation>
+    </message>
+    <message>
+        <source>Bookmark</source>
+        <translation>إشارة مرجعية</translation>
+    </message>
+    <message>
+        <source>Bookmark this item</source>
+        <translation>ضع إشارة مرجعية على هذا العنصر</translation>
+    </message>
+    <message>
+        <source>Also in:</source>
+        <translation>بلغات أخرى:</translation>
+    </message>
+    <message>
+        <source>Checklist progress</source>
+        <translation>التقدّم في قائمة التحقق</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>شريط الأدوات الرئيسي</translation>
+    </message>
+    <message>
+        <source>Search the library  (Ctrl+K)</source>
+        <translation>ابحث في المكتبة  (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>بحث</translation>
+    </message>
+    <message>
+        <source>&amp;Library</source>
+        <translation>ال&amp;مكتبة</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;عرض</translation>
+    </message>
+    <message>
+        <source>&amp;Item</source>
+        <translation>الع&amp;نصر</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>&amp;بحث</translation>
+    </message>
+    <message>
+        <source>&amp;Lock now</source>
+        <translation>&amp;قفل الآن</translation>
+    </message>
+    <message>
+        <source>&amp;Bookmark</source>
+        <translation>إشارة &amp;مرجعية</translation>
+    </message>
+    <message>
+        <source>&amp;Larger text</source>
+        <translation>نص أ&amp;كبر</translation>
+    </message>
+    <message>
+        <source>&amp;Smaller text</source>
+        <translation>نص أ&amp;صغر</translation>
+    </message>
+    <message>
+        <source>&amp;Normal text size</source>
+        <translation>حجم النص ال&amp;عادي</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;خروج</translation>
+    </message>
+    <message>
+        <source>&amp;Appearance</source>
+        <translation>ال&amp;مظهر</translation>
+    </message>
+    <message>
+        <source>Follow the &amp;system</source>
+        <translation>حسب إعدادات ال&amp;نظام</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;فاتح</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;داكن</translation>
+    </message>
+    <message>
+        <source>Articles</source>
+        <translation>المقالات</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>الإرشادات</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>جهات الاتصال</translation>
+    </message>
+    <message>
+        <source>Bookmarks</source>
+        <translation>الإشارات المرجعية</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>الملاحظات</translation>
+    </message>
+    <message>
+        <source>All languages</source>
+        <translation>كل اللغات</translation>
+    </message>
+    <message>
+        <source>All countries</source>
+        <translation>كل البلدان</translation>
+    </message>
+    <message>
+        <source>All topics</source>
+        <translation>كل المواضيع</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>لا نتائج</numerusform>
+            <numerusform>نتيجة واحدة</numerusform>
+            <numerusform>نتيجتان</numerusform>
+            <numerusform>%n نتائج</numerusform>
+            <numerusform>%n نتيجة</numerusform>
+            <numerusform>%n نتيجة</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing found.</source>
+        <translation>لم يُعثر على شيء.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 steps done</source>
+        <translation>الخطوات المنجزة: %1 من %2</translation>
+    </message>
+    <message>
+        <source>Open in %1</source>
+        <translation>افتح باللغة %1</translation>
+    </message>
+    <message>
+        <source>Bookmarked.</source>
+        <translation>أُضيفت الإشارة المرجعية.</translation>
+    </message>
+    <message>
+        <source>Bookmark removed.</source>
+        <translation>أُزيلت الإشارة المرجعية.</translation>
+    </message>
+    <message>
+        <source>Open this address in your web browser?</source>
+        <translation>هل تريد فتح هذا العنوان في متصفح الويب؟</translation>
+    </message>
+    <message>
+        <source>%1
+
+This leaves fieldreader: the site, your network and anyone watching it can see that you opened it.</source>
+        <translation>%1
+
+سيؤدي هذا إلى مغادرة fieldreader: يستطيع الموقع وشبكتك وكل من يراقبها أن يروا أنك فتحته.</translation>
+    </message>
+    <message>
+        <source>%1 copied. It will be cleared from the clipboard in 30 seconds.</source>
+        <translation>نُسخ %1. سيُمسح من الحافظة بعد 30 ثانية.</translation>
+    </message>
+    <message>
+        <source>Something went wrong (%1).</source>
+        <translation>حدث خطأ ما (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>ReaderView</name>
+    <message>
+        <source>Article text</source>
+        <translation>نص المقالة</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockPanel</name>
+    <message>
+        <source>Unlock your library</source>
+        <translation>افتح مكتبتك</translation>
+    </message>
+    <message>
+        <source>Enter your passphrase.</source>
+        <translation>أدخل عبارة المرور.</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>عبارة المرور</translation>
+    </message>
+    <message>
+        <source>Unlock message</source>
+        <translation>رسالة فتح القفل</translation>
+    </message>
+    <message>
+        <source>Unlocking</source>
+        <translation>جارٍ فتح القفل</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>&amp;فتح</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>فتح</translation>
+    </message>
+    <message>
+        <source>Type your passphrase first.</source>
+        <translation>اكتب عبارة المرور أولًا.</translation>
+    </message>
+</context>
+</TS>
