@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit install clean translations screenshots
+.PHONY: run run-cli test lint typecheck unit install clean translations screenshots
 
 # Interface translations: .ts sources (committed) compiled to .qm (build outputs).
 I18N := src/fieldreader/resources/i18n
@@ -36,8 +36,13 @@ translations: $(STAMP)
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
-# Opens the sample library (created on first run in .demo-library/) in the command-line reader.
-run: $(STAMP)
+# Opens the desktop reader on a demo library in .demo-desktop/: the first start asks for a
+# passphrase and offers the sample library. Needs a display.
+run: install
+	$(BIN)/fieldreader-desktop --data-dir .demo-desktop
+
+# The sample library (created on first run in .demo-library/) in the terminal reader.
+run-cli: $(STAMP)
 	$(BIN)/fieldreader --data-dir .demo-library demo
 
 lint: $(STAMP)
@@ -47,10 +52,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: install
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .demo-library build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb $(I18N)/*.qm
+	rm -rf $(VENV) .demo-library .demo-desktop build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb $(I18N)/*.qm
