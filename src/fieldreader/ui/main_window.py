@@ -53,6 +53,7 @@ from fieldreader.store.keyslots import DEFAULT_KDF
 from fieldreader.store.library import library_exists
 from fieldreader.ui.contact_card import CLIPBOARD_SECONDS, ClipboardGuard, ContactCard
 from fieldreader.ui.item_list import ITEM_ID_ROLE, Row, make_item_list
+from fieldreader.ui.protection import Protection
 from fieldreader.ui.reader_view import ReaderView, open_externally
 from fieldreader.ui.theme import apply_theme
 from fieldreader.ui.unlock import FirstRunChoices, FirstRunPanel, Start, UnlockPanel
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
     page_shown = Signal(str)
     """The id of the item now in the reader (tests and the notes panel follow it)."""
     results_shown = Signal(int)
+    settings_changed = Signal(object)
+    """The reader's :class:`Settings`, after the settings dialog saved new ones."""
 
     def __init__(
         self,
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._set_library_actions(False)
         self.statusBar().showMessage("")
+        self.protection = Protection(self)
 
     # Start, unlock, lock
 
@@ -702,6 +706,12 @@ class MainWindow(QMainWindow):
         for key, action in self.theme_actions.items():
             action.setChecked(key == self.settings.theme)
         self.reader.set_text_scale(self.settings.text_scale)
+
+    def use_settings(self, settings: Settings) -> None:
+        """Show settings that were saved elsewhere (the settings dialog) without saving again."""
+        self.settings = settings
+        self._apply_settings()
+        self.settings_changed.emit(settings)
 
     def _save_settings(self) -> None:
         service, settings = self.service, self.settings

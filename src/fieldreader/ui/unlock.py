@@ -87,9 +87,14 @@ def _password_field(name: str, parent: QWidget) -> QLineEdit:
 
 
 class UnlockPanel(QWidget):
-    """Asks for the passphrase. Shows "wrong passphrase" plainly and a busy bar meanwhile."""
+    """Asks for the passphrase. Shows "wrong passphrase" plainly and a busy bar meanwhile.
+
+    Also offers the panic wipe, which needs no passphrase and stays available while an unlock
+    is running.
+    """
 
     unlock_requested = Signal(str)
+    wipe_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,8 +120,15 @@ class UnlockPanel(QWidget):
         self.button.setDefault(True)
         self.button.setAccessibleName(self.tr("Unlock"))
         box.addWidget(self.button)
+        self.erase_button = QPushButton(self.tr("&Erase everything…"), self)
+        self.erase_button.setFlat(True)
+        self.erase_button.setAutoDefault(False)
+        self.erase_button.setObjectName("muted")
+        self.erase_button.setAccessibleName(self.tr("Erase everything"))
+        box.addWidget(self.erase_button, 0, Qt.AlignmentFlag.AlignRight)
         self.button.clicked.connect(self._submit)
         self.passphrase.returnPressed.connect(self._submit)
+        self.erase_button.clicked.connect(self.wipe_requested)
 
     def reset(self, message: str = "") -> None:
         self.passphrase.clear()

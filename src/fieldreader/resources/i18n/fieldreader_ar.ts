@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar" sourcelanguage="en">
 <context>
+    <name>ChangePassphraseDialog</name>
+    <message>
+        <source>Change passphrase</source>
+        <translation>تغيير عبارة المرور</translation>
+    </message>
+    <message>
+        <source>Change your passphrase</source>
+        <translation>غيّر عبارة مرورك</translation>
+    </message>
+    <message>
+        <source>Current passphrase</source>
+        <translation>عبارة المرور الحالية</translation>
+    </message>
+    <message>
+        <source>New passphrase</source>
+        <translation>عبارة المرور الجديدة</translation>
+    </message>
+    <message>
+        <source>Repeat the new passphrase</source>
+        <translation>كرّر عبارة المرور الجديدة</translation>
+    </message>
+    <message>
+        <source>&amp;Current passphrase:</source>
+        <translation>عبارة المرور ال&amp;حالية:</translation>
+    </message>
+    <message>
+        <source>&amp;New passphrase:</source>
+        <translation>عبارة المرور ال&amp;جديدة:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat:</source>
+        <translation>&amp;كرّرها:</translation>
+    </message>
+    <message>
+        <source>Passphrase strength</source>
+        <translation>قوة عبارة المرور</translation>
+    </message>
+    <message>
+        <source>Only the key that unlocks the library is sealed again, so this takes a moment whatever the size of the library. The old passphrase stops working.</source>
+        <translation>يُعاد ختم المفتاح الذي يفتح المكتبة فقط، لذا يستغرق ذلك لحظة مهما كان حجم المكتبة. وتتوقف عبارة المرور القديمة عن العمل.</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>مشكلة</translation>
+    </message>
+    <message>
+        <source>Changing the passphrase</source>
+        <translation>جارٍ تغيير عبارة المرور</translation>
+    </message>
+    <message>
+        <source>C&amp;hange passphrase</source>
+        <translation>&amp;غيّر عبارة المرور</translation>
+    </message>
+    <message>
+        <source>Type your current passphrase.</source>
+        <translation>اكتب عبارة مرورك الحالية.</translation>
+    </message>
+    <message>
+        <source>The new passphrase needs at least %1 characters.</source>
+        <translation>يجب أن تتكون عبارة المرور الجديدة من %1 أحرف على الأقل.</translation>
+    </message>
+    <message>
+        <source>The two new passphrases are not the same.</source>
+        <translation>عبارتا المرور الجديدتان غير متطابقتين.</translation>
+    </message>
+    <message>
+        <source>The new passphrase is the same as the current one.</source>
+        <translation>عبارة المرور الجديدة هي نفسها الحالية.</translation>
+    </message>
+</context>
+<context>
     <name>ContactCard</name>
     <message>
         <source>Phone</source>
@@ -413,10 +484,238 @@ This leaves fieldreader: the site, your network and anyone watching it can see t
     </message>
 </context>
 <context>
+    <name>PanicDialog</name>
+    <message>
+        <source>Erase everything</source>
+        <translation>مسح كل شيء</translation>
+    </message>
+    <message>
+        <source>Erase everything now?</source>
+        <translation>هل تريد مسح كل شيء الآن؟</translation>
+    </message>
+    <message>
+        <source>Every article, contact, note and bookmark in this library will be destroyed. Nobody can recover it afterwards, not even with your passphrase. Then fieldreader closes.</source>
+        <translation>ستُتلف كل مقالة وجهة اتصال وملاحظة وإشارة مرجعية في هذه المكتبة. لن يستطيع أحد استعادتها بعد ذلك، ولا حتى بعبارة مرورك. ثم يُغلق fieldreader.</translation>
+    </message>
+    <message>
+        <source>Time left before erasing</source>
+        <translation>الوقت المتبقي قبل المسح</translation>
+    </message>
+    <message>
+        <source>&amp;Erase now</source>
+        <translation>&amp;امسح الآن</translation>
+    </message>
+    <message>
+        <source>Erase now</source>
+        <translation>امسح الآن</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <source>Cancel, erase nothing</source>
+        <translation>إلغاء، لا تمسح شيئًا</translation>
+    </message>
+    <message numerus="yes">
+        <source>Erasing in %n second(s).</source>
+        <translation>
+            <numerusform>المسح الآن.</numerusform>
+            <numerusform>المسح بعد ثانية واحدة.</numerusform>
+            <numerusform>المسح بعد ثانيتين.</numerusform>
+            <numerusform>المسح بعد %n ثوانٍ.</numerusform>
+            <numerusform>المسح بعد %n ثانية.</numerusform>
+            <numerusform>المسح بعد %n ثانية.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Protection</name>
+    <message>
+        <source>Change &amp;passphrase…</source>
+        <translation>&amp;تغيير عبارة المرور…</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>الإعدا&amp;دات…</translation>
+    </message>
+    <message>
+        <source>&amp;Erase everything now…</source>
+        <translation>امس&amp;ح كل شيء الآن…</translation>
+    </message>
+    <message>
+        <source>Erasing did not finish.</source>
+        <translation>لم يكتمل المسح.</translation>
+    </message>
+    <message>
+        <source>%1
+
+What is left is encrypted, and the key that opened it was destroyed first if it could be. Try again, or remove the library folder by other means.</source>
+        <translation>%1
+
+ما تبقّى مشفّر، وقد أُتلف المفتاح الذي كان يفتحه أولًا إن أمكن ذلك. حاول مرة أخرى، أو أزل مجلد المكتبة بوسيلة أخرى.</translation>
+    </message>
+    <message>
+        <source>Passphrase changed. Use the new one from now on.</source>
+        <translation>تم تغيير عبارة المرور. استخدم الجديدة من الآن فصاعدًا.</translation>
+    </message>
+    <message>
+        <source>The passphrase was not changed.</source>
+        <translation>لم تُغيَّر عبارة المرور.</translation>
+    </message>
+    <message>
+        <source>That is not your current passphrase. Nothing was changed.</source>
+        <translation>هذه ليست عبارة مرورك الحالية. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>حُفظت الإعدادات.</translation>
+    </message>
+    <message>
+        <source>The settings were not all saved.</source>
+        <translation>لم تُحفظ كل الإعدادات.</translation>
+    </message>
+    <message>
+        <source>That is not your passphrase. Nothing was changed.</source>
+        <translation>هذه ليست عبارة مرورك. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>Settings saved and the new duress passphrase added, but the previous one is not a duress passphrase of this library: if it was one, it still works.</source>
+        <translation>حُفظت الإعدادات وأُضيفت عبارة مرور الإكراه الجديدة، لكن العبارة السابقة ليست عبارة إكراه لهذه المكتبة: إن كانت كذلك فما زالت تعمل.</translation>
+    </message>
+</context>
+<context>
     <name>ReaderView</name>
     <message>
         <source>Article text</source>
         <translation>نص المقالة</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>الإعدادات</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>مشكلة</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>جارٍ الحفظ</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;حفظ</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> دقيقة</translation>
+    </message>
+    <message>
+        <source>Minutes without use before locking</source>
+        <translation>دقائق عدم الاستخدام قبل القفل</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>المظهر</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>حسب إعدادات النظام</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>فاتح</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>داكن</translation>
+    </message>
+    <message>
+        <source>Sync &amp;automatically when a connection appears</source>
+        <translation>زامن &amp;تلقائيًا عند توفر اتصال</translation>
+    </message>
+    <message>
+        <source>Sync automatically</source>
+        <translation>المزامنة التلقائية</translation>
+    </message>
+    <message>
+        <source>&amp;Lock after:</source>
+        <translation>ال&amp;قفل بعد:</translation>
+    </message>
+    <message>
+        <source>A&amp;ppearance:</source>
+        <translation>المظ&amp;هر:</translation>
+    </message>
+    <message>
+        <source>Failed unlocks</source>
+        <translation>محاولات الفتح الفاشلة</translation>
+    </message>
+    <message>
+        <source>&amp;Erase the library after</source>
+        <translation>ا&amp;مسح المكتبة بعد</translation>
+    </message>
+    <message>
+        <source>Erase the library after failed unlocks</source>
+        <translation>امسح المكتبة بعد محاولات فتح فاشلة</translation>
+    </message>
+    <message>
+        <source> failed unlocks</source>
+        <translation> محاولات فتح فاشلة</translation>
+    </message>
+    <message>
+        <source>Failed unlocks before erasing</source>
+        <translation>عدد محاولات الفتح الفاشلة قبل المسح</translation>
+    </message>
+    <message>
+        <source>Duress passphrase</source>
+        <translation>عبارة مرور الإكراه</translation>
+    </message>
+    <message>
+        <source>If you are forced to unlock, type a duress passphrase instead of yours: it silently erases the library and opens an empty one. To replace one, also type the previous duress passphrase; to remove one, type only the previous.</source>
+        <translation>إذا أُجبرت على فتح المكتبة فاكتب عبارة مرور الإكراه بدلًا من عبارتك: فهي تمسح المكتبة بصمت وتفتح مكتبة فارغة. لاستبدال عبارة إكراه اكتب أيضًا العبارة السابقة؛ ولإزالتها اكتب السابقة وحدها.</translation>
+    </message>
+    <message>
+        <source>New duress passphrase</source>
+        <translation>عبارة إكراه جديدة</translation>
+    </message>
+    <message>
+        <source>Previous duress passphrase</source>
+        <translation>عبارة الإكراه السابقة</translation>
+    </message>
+    <message>
+        <source>Your passphrase</source>
+        <translation>عبارة مرورك</translation>
+    </message>
+    <message>
+        <source>&amp;New duress passphrase:</source>
+        <translation>عبارة إكراه &amp;جديدة:</translation>
+    </message>
+    <message>
+        <source>P&amp;revious duress passphrase:</source>
+        <translation>عبارة الإكراه ال&amp;سابقة:</translation>
+    </message>
+    <message>
+        <source>&amp;Your passphrase:</source>
+        <translation>&amp;عبارة مرورك:</translation>
+    </message>
+    <message>
+        <source>Type your passphrase to change the duress passphrase.</source>
+        <translation>اكتب عبارة مرورك لتغيير عبارة مرور الإكراه.</translation>
+    </message>
+    <message>
+        <source>The duress passphrase needs at least %1 characters.</source>
+        <translation>يجب أن تتكون عبارة مرور الإكراه من %1 أحرف على الأقل.</translation>
+    </message>
+    <message>
+        <source>The duress passphrase must differ from your passphrase.</source>
+        <translation>يجب أن تختلف عبارة مرور الإكراه عن عبارة مرورك.</translation>
+    </message>
+    <message>
+        <source>The new duress passphrase is the same as the previous one.</source>
+        <translation>عبارة الإكراه الجديدة هي نفسها السابقة.</translation>
     </message>
 </context>
 <context>
@@ -452,6 +751,14 @@ This leaves fieldreader: the site, your network and anyone watching it can see t
     <message>
         <source>Type your passphrase first.</source>
         <translation>اكتب عبارة المرور أولًا.</translation>
+    </message>
+    <message>
+        <source>&amp;Erase everything…</source>
+        <translation>امس&amp;ح كل شيء…</translation>
+    </message>
+    <message>
+        <source>Erase everything</source>
+        <translation>مسح كل شيء</translation>
     </message>
 </context>
 </TS>
