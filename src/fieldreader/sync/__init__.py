@@ -17,6 +17,7 @@ from fieldreader.sync.errors import (
     TlsError,
     TransportConfigError,
     TransportError,
+    UntrustedCertificate,
 )
 from fieldreader.sync.network import TransportStats
 from fieldreader.sync.pins import certificate_pin, format_pin, parse_pin
@@ -45,6 +46,7 @@ __all__ = [
     "TransportConfigError",
     "TransportError",
     "TransportStats",
+    "UntrustedCertificate",
     "Validators",
     "certificate_pin",
     "format_pin",

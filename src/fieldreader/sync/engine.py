@@ -66,8 +66,10 @@ def sync_library(library: Library, config: TransportConfig, options: UpdateOptio
             try:
                 result = update_library(library, view, options)
             except MIRROR_FAULTS as exc:
-                kind = type(exc) if isinstance(exc, TransportError) else TransportError
-                failures.append(MirrorFailure(url, str(exc), kind))
+                if isinstance(exc, TransportError):
+                    failures.append(MirrorFailure(url, str(exc), type(exc)))
+                else:
+                    failures.append(MirrorFailure(url, str(exc), TransportError, type(exc)))
                 continue
             if config.conditional_requests:
                 save_validators(library, validators)

@@ -39,6 +39,11 @@ class PinMismatch(TlsError):
     """The server's key is not one of the keys pinned for the mirror: an interception."""
 
 
+class UntrustedCertificate(TlsError):
+    """The server's certificate does not verify against the trusted authorities (or is for
+    another name): most often an interception, sometimes a misconfigured mirror."""
+
+
 class ProxyUnavailable(TransportError):
     """The configured proxy does not answer; nothing was sent around it."""
 
@@ -53,6 +58,10 @@ class MirrorFailure:
     """A plain sentence: why this mirror could not provide the file."""
     error: type[TransportError]
     """The kind of failure, so a caller can tell an interception from an outage."""
+    refused: type[FeedError] | None = None
+    """When the mirror answered but verification refused what it served (older or expired
+    content, bytes that do not match their signed hash), that reason; None for a transport
+    failure."""
 
 
 class MirrorsExhausted(TransportError):

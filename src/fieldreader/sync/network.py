@@ -29,6 +29,7 @@ from fieldreader.sync.errors import (
     TlsError,
     TransportConfigError,
     TransportError,
+    UntrustedCertificate,
 )
 from fieldreader.sync.pins import CertificateFormatError, spki_sha256
 
@@ -251,7 +252,7 @@ def _tls_error(exc: httpcore.ConnectError) -> TlsError | None:
     cause = exc.__cause__
     if isinstance(cause, ssl.SSLCertVerificationError):
         detail = cause.verify_message or "not trusted"
-        return TlsError(
+        return UntrustedCertificate(
             f"The server's certificate could not be verified ({detail}); the connection may be "
             "intercepted."
         )
