@@ -10,6 +10,10 @@ import pytest
 from factories import FAST_KDF, PASSPHRASE
 from fieldreader.store import Library, create_library
 
+# The real servers (nginx over TLS, an intercepting nginx, microsocks, a cutting relay) for every
+# test that syncs: transport, engine, service and the desktop reader's panel.
+pytest_plugins = ["sync.fixtures"]
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

@@ -18,7 +18,7 @@ from typing import Final, Literal
 
 from fieldreader.anchors import Quote
 from fieldreader.errors import FieldreaderError
-from fieldreader.feed.update import Progress, UpdateOptions
+from fieldreader.feed.update import Progress, UpdateCancelled, UpdateOptions
 from fieldreader.model import Contact, Guidance, Item, Kind, is_rtl
 from fieldreader.profile import load_profile
 from fieldreader.render import render_markdown
@@ -140,6 +140,10 @@ class SyncStatus:
     """ISO time of the last successful sync, if any."""
     problem: str | None = None
     """Why the stored profile cannot be used now (moved, damaged), in plain words."""
+    proxy: str | None = None
+    """The profile's proxy: None (direct), "tor", "tor-browser" or a socks5h:// address."""
+    keyed_channels: tuple[str, ...] = ()
+    """Restricted channels the profile holds a key for (names only, never the keys)."""
 
 
 class ReaderService:
@@ -287,17 +291,37 @@ class ReaderService:
             profile = load_profile(Path(stored))
         except FieldreaderError as exc:
             return SyncStatus(False, stored, (), None, last, problem=str(exc))
-        return SyncStatus(True, stored, profile.mirrors, profile.channels, last)
+        return SyncStatus(
+            True,
+            stored,
+            profile.mirrors,
+            profile.channels,
+            last,
+            proxy=profile.proxy,
+            keyed_channels=tuple(sorted(profile.channel_keys)),
+        )
 
     def sync(
         self, progress: Callable[[Progress], None], cancelled: Callable[[], bool]
     ) -> SyncResult:
         """One sync with the stored profile. Only ever called because the user asked (a click,
-        or the auto-sync switch they turned on)."""
+        or the auto-sync switch they turned on).
+
+        ``progress`` and ``cancelled`` are called on this (the worker's) thread. A cancelled
+        or failed sync changes nothing in the library but keeps what it staged, so the next
+        one resumes; the last-sync time moves only when a sync completes.
+
+        Raises:
+            FieldreaderError: not set up, or the profile cannot be read any more.
+            FeedError: what :func:`~fieldreader.sync.engine.sync_library` raises
+                (:class:`~fieldreader.feed.update.UpdateCancelled` when ``cancelled()``).
+        """
         stored = self.library.get_meta(_PROFILE_KEY)
         if stored is None:
             raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
         profile = load_profile(Path(stored))
+        if cancelled():
+            raise UpdateCancelled("The update was cancelled; the library is unchanged.")
         options = UpdateOptions(
             now=self._now(),
             online=True,
@@ -309,6 +333,8 @@ class ReaderService:
         )
         result = sync_library(self.library, profile.transport(), options)
         self.library.set_meta(_LAST_SYNC_KEY, self._now().isoformat(timespec="seconds"))
+        # The same memory the command line keeps, so `fieldreader status` names it too.
+        self.library.set_meta(f"last-mirror:{result.update.feed}", result.mirror)
         return result
 
 

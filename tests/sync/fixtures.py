@@ -1,5 +1,8 @@
 """Real parts for the transport tests, all on loopback and under pytest's temporary folders.
 
+A pytest plugin (loaded by ``tests/conftest.py``) rather than this folder's conftest, so that
+the service and the desktop reader's sync tests use the same servers: one nginx per run.
+
 * ``pki``: a throwaway CA, the mirror's certificate and an interceptor's certificate (another key,
   signed by the same CA, so its chain is valid), made with the ``openssl`` command, plus each
   key's pin as ``openssl`` computes it.

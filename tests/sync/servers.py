@@ -303,7 +303,10 @@ class Socks:
 
 class Relay:
     """TCP relay to ``127.0.0.1:target``; the first connection is cut (both ways) once
-    ``cut_after`` bytes from the server have been passed on. Records what clients sent."""
+    ``cut_after`` bytes from the server have been passed on. Records what clients sent.
+
+    :meth:`hold` stops passing bytes on (in both directions) until :meth:`release`: a client
+    waits as it would on a stalled network, for exactly as long as the test needs."""
 
     def __init__(self, target: int, cut_after: int | None = None) -> None:
         self._target = target
@@ -315,11 +318,19 @@ class Relay:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._listener.settimeout(0.1)
         self._start(self._accept)
 
     def url(self, prefix: str, scheme: str = "https") -> str:
         return f"{scheme}://127.0.0.1:{self.port}/{prefix}/"
+
+    def hold(self) -> None:
+        self._flowing.clear()
+
+    def release(self) -> None:
+        self._flowing.set()
 
     def _start(self, target: object, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
@@ -349,8 +360,8 @@ class Relay:
             self._start(self._pump, client, upstream, sent, None)
             self._start(self._pump, upstream, client, None, self._cut_after if first else None)
 
-    @staticmethod
     def _pump(
+        self,
         source: socket.socket,
         sink: socket.socket,
         record: bytearray | None,
@@ -364,6 +375,9 @@ class Relay:
                     break
                 if record is not None:
                     record += data
+                while not self._flowing.wait(0.1):
+                    if self._closed.is_set():
+                        return
                 sink.sendall(data)
                 passed += len(data)
         except OSError:
@@ -374,6 +388,7 @@ class Relay:
 
     def close(self) -> None:
         self._closed.set()
+        self._flowing.set()
         self._listener.close()
         with self._lock:
             for sock in self._sockets:
