@@ -36,7 +36,10 @@ PLACEHOLDER = re.compile(r"%(?:\d+|n|v|m)")
 ARABIC_LETTER = re.compile(r"[\u0620-\u064a]")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Latin text an Arabic interface keeps: the product's name, key names, services' own names.
-KEPT_LATIN = re.compile(r"fieldreader|Ctrl\+\w|Signal|WhatsApp|Telegram|Matrix|Wire|Threema|PGP")
+KEPT_LATIN = re.compile(
+    r"fieldreader|Ctrl|Shift|\+\w\b|Markdown|Tor|HTTPS|USB|\btoml\b|\*\.\w+|"
+    r"Signal|WhatsApp|Telegram|Matrix|Wire|Threema|PGP"
+)
 
 ARTICLE_EN = "civicus-jerusalem-statement-en"
 ARTICLE_AR = "civicus-jerusalem-statement-ar"
@@ -99,10 +102,14 @@ def test_translations_keep_placeholders_accelerators_and_spacing() -> None:
     for message in _arabic():
         source, forms = message.source, message.translations
         label = f"[{message.context}] {source!r}"
-        # Plural forms may spell out small numbers ("two results") without %n.
-        found = set().union(*(PLACEHOLDER.findall(f) for f in forms))
-        if found != set(PLACEHOLDER.findall(source)):
-            problems.append(f"{label}: placeholders {sorted(found)}")
+        wanted = set(PLACEHOLDER.findall(source))
+        # Plural forms may spell out small numbers ("two results") without %n; every other
+        # placeholder belongs in every form.
+        for form in forms:
+            if set(PLACEHOLDER.findall(form)) - {"%n"} != wanted - {"%n"}:
+                problems.append(f"{label}: placeholders in {form!r}")
+        if set().union(*(PLACEHOLDER.findall(f) for f in forms)) != wanted:
+            problems.append(f"{label}: placeholders {wanted} not all used")
         for form in forms:
             if len(_mnemonics(form)) != len(_mnemonics(source)):
                 problems.append(f"{label}: accelerator in {form!r}")
@@ -276,6 +283,19 @@ def test_no_english_left_on_any_screen(qtbot: QtBot, arabic_window: MainWindow) 
     win.lock()
     assert win.stack.currentWidget() is win.unlock_panel
     assert _english_on_screen(win) == []
+
+
+def test_arabic_section_names_fit_their_column(qtbot: QtBot, arabic_window: MainWindow) -> None:
+    set_up(qtbot, arabic_window)
+    sidebar = arabic_window.sidebar
+    side = sidebar.parentWidget()
+    assert side is not None
+    assert side.rect().contains(sidebar.geometry())
+    widest = max(
+        sidebar.fontMetrics().horizontalAdvance(sidebar.item(r).text())
+        for r in range(sidebar.count())
+    )
+    assert sidebar.viewport().width() >= widest
 
 
 def test_messages_from_code_are_translated(qtbot: QtBot, arabic_window: MainWindow) -> None:

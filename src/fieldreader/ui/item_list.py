@@ -16,10 +16,19 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRect,
+    QRectF,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from fieldreader.model import is_rtl
@@ -127,9 +136,15 @@ class ItemDelegate(QStyledItemDelegate):
         base_font = QFont(option.font)
         metrics = QFontMetrics(base_font)
         line = metrics.lineSpacing()
-        align = Qt.AlignmentFlag.AlignRight if row.rtl else Qt.AlignmentFlag.AlignLeft
+        # Each row in its own text's direction, whatever the interface's: an English title
+        # starts at the left in an Arabic interface, an Arabic one at the right in English.
+        text_option = _line_option(row.rtl)
 
         painter.save()
+        if not selected:
+            painter.setPen(palette.color(QPalette.ColorRole.Window))
+            bottom = option.rect.bottom()
+            painter.drawLine(rect.left(), bottom, rect.right(), bottom)
         title_font = QFont(base_font)
         title_font.setBold(True)
         painter.setFont(title_font)
@@ -137,7 +152,7 @@ class ItemDelegate(QStyledItemDelegate):
         title = QFontMetrics(title_font).elidedText(
             row.title, Qt.TextElideMode.ElideRight, rect.width()
         )
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), align, title)
+        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), line), title, text_option)
 
         meta_font = QFont(base_font)
         meta_font.setPointSizeF(base_font.pointSizeF() * 0.9)
@@ -147,7 +162,9 @@ class ItemDelegate(QStyledItemDelegate):
             if not selected
             else palette.color(text_role)
         )
-        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), align, row.meta)
+        painter.drawText(
+            QRectF(rect.left(), rect.top() + line, rect.width(), line), row.meta, text_option
+        )
 
         doc = QTextDocument()
         doc.setDefaultFont(base_font)
@@ -162,8 +179,48 @@ class ItemDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def make_item_list(parent: QWidget) -> tuple[QListView, ItemListModel]:
-    view = QListView(parent)
+def _line_option(rtl: bool) -> QTextOption:
+    """One unwrapped line laid out and aligned for ``rtl`` text, ignoring the painter's
+    (the widget's) direction."""
+    side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+    text_option = QTextOption(Qt.AlignmentFlag.AlignAbsolute | side | Qt.AlignmentFlag.AlignVCenter)
+    text_option.setTextDirection(
+        Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+    )
+    text_option.setWrapMode(QTextOption.WrapMode.NoWrap)
+    return text_option
+
+
+class ItemListView(QListView):
+    """The list, saying why it is empty when it is (no bookmarks yet, nothing found...)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._empty_text = ""
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_text = text
+        self.viewport().update()
+
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's API
+        super().paintEvent(event)
+        model = self.model()
+        if not self._empty_text or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        margin = ItemDelegate.PADDING * 2
+        box = self.viewport().rect().adjusted(margin, margin * 2, -margin, -margin)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(box, int(flags), self._empty_text)
+        painter.end()
+
+
+def make_item_list(parent: QWidget) -> tuple[ItemListView, ItemListModel]:
+    view = ItemListView(parent)
     model = ItemListModel(view)
     view.setModel(model)
     view.setItemDelegate(ItemDelegate(view))

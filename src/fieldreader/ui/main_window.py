@@ -203,7 +203,12 @@ class MainWindow(QMainWindow):
         self.title_label.setText("")
         self.meta_label.setText("")
         self._set_translations([])
+        # Emptying the list moves its current row through the sections: without the block,
+        # the next unlock listed Guidance under a highlighted "Articles".
+        self.sidebar.blockSignals(True)
         self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        self.view = VIEWS[0]
         for combo in (self.lang_filter, self.country_filter, self.tag_filter):
             combo.blockSignals(True)
             combo.clear()
@@ -226,9 +231,12 @@ class MainWindow(QMainWindow):
         self.sidebar = QListWidget(side)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName(self.tr("Sections"))
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.currentRowChanged.connect(self._section_changed)
         side_layout.addWidget(self.sidebar, 1)
         filters = QFormLayout()
+        # Captions above their menus: side by side, both were cut short in a narrow column.
+        filters.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.lang_filter = QComboBox(side)
         self.country_filter = QComboBox(side)
         self.tag_filter = QComboBox(side)
@@ -248,6 +256,7 @@ class MainWindow(QMainWindow):
         self.item_list, self.model = make_item_list(splitter)
         self.item_list.selectionModel().selectionChanged.connect(self._selection_changed)
         self.item_list.activated.connect(self._item_activated)
+        self.results_shown.connect(self._explain_empty_list)
         splitter.addWidget(self.item_list)
 
         splitter.addWidget(self._build_reader_column(splitter))
@@ -301,6 +310,7 @@ class MainWindow(QMainWindow):
 
         self.reader_stack = QStackedWidget(column)
         self.reader = ReaderView(column)
+        self.reader.set_empty_text(self.tr("Choose an item in the list to read it here."))
         self.reader.link_clicked.connect(self._link_clicked)
         self.contact_card = ContactCard(self.clipboard, column)
         self.contact_card.link_clicked.connect(self._link_clicked)
@@ -420,6 +430,7 @@ class MainWindow(QMainWindow):
             self.sidebar.addItem(item)
         self.sidebar.setCurrentRow(row)
         self.sidebar.blockSignals(False)
+        self._fit_sidebar()
         for combo, values, any_label in (
             (self.lang_filter, overview.languages, self.tr("All languages")),
             (self.country_filter, overview.countries, self.tr("All countries")),
@@ -437,6 +448,18 @@ class MainWindow(QMainWindow):
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
         self._load_section()
+
+    def _fit_sidebar(self) -> None:
+        """Keep the column wide enough for the longest section name and its count, in any
+        language (the splitter would otherwise cut them off)."""
+        side = self.sidebar.parentWidget()
+        layout = side.layout() if side is not None else None
+        if side is None or layout is None:
+            return
+        margins = side.contentsMargins() + layout.contentsMargins()
+        needed = self.sidebar.sizeHintForColumn(0) + 4 + 2 * self.sidebar.frameWidth()
+        needed += margins.left() + margins.right()
+        side.setMinimumWidth(max(side.minimumWidth(), needed))
 
     def _section_changed(self, row: int) -> None:
         item = self.sidebar.item(row)
@@ -480,6 +503,22 @@ class MainWindow(QMainWindow):
 
     # Search
 
+    def _explain_empty_list(self, count: int) -> None:
+        """Say why the list is empty, and what would fill it."""
+        if count:
+            return
+        if self.search_field.text().strip():
+            text = self.tr("Nothing found.")
+        elif self.view == "bookmarks":
+            text = self.tr("No bookmarks yet. Press Ctrl+D while reading to keep an item here.")
+        elif self.view == "notes":
+            text = self.tr("No notes yet.")
+        elif self.current_filters() != ItemFilter():
+            text = self.tr("Nothing matches these filters.")
+        else:
+            text = self.tr("Nothing here yet.")
+        self.item_list.set_empty_text(text)
+
     def focus_search(self) -> None:
         self.search_field.setFocus()
         self.search_field.selectAll()
@@ -490,6 +529,7 @@ class MainWindow(QMainWindow):
         else:
             self._search_timer.stop()
             self._query = ""
+            self.statusBar().clearMessage()  # the count of results no longer shown
             self._load_section()
 
     def _run_search(self) -> None:
@@ -560,12 +600,16 @@ class MainWindow(QMainWindow):
         self.current = page
         item = page.item
         self.title_label.setText(item.title)
-        self.title_label.setLayoutDirection(
-            Qt.LayoutDirection.RightToLeft if page.rtl else Qt.LayoutDirection.LeftToRight
-        )
+        for label in (self.title_label, self.meta_label):
+            label.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft if page.rtl else Qt.LayoutDirection.LeftToRight
+            )
         date = getattr(item, "published", None) or item.updated
         parts = [item.lang.upper(), date.isoformat() if date else "", ", ".join(item.tags[:4])]
-        self.meta_label.setText(" · ".join(p for p in parts if p))
+        # A plain label takes its direction from its first letter ("AR"): the mark makes the
+        # line read, and sit, in the article's direction.
+        mark = "\u200f" if page.rtl else "\u200e"
+        self.meta_label.setText(mark + " · ".join(p for p in parts if p))
         self.bookmark_button.setChecked(page.bookmarked)
         self._set_translations(page.translations)
         if page.checklist_total:

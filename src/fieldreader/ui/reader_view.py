@@ -19,8 +19,12 @@ from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
+    QFontMetricsF,
     QImage,
+    QPainter,
+    QPaintEvent,
     QPalette,
+    QResizeEvent,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -28,6 +32,19 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 RESOURCE_SCHEME = "res"
+
+MEASURE_CHARS = 80
+"""Longest line, in average characters. Past about 80 the eye loses its way back to the start
+of the next line; a wide window gets wider margins instead of longer lines."""
+SIDE_MARGIN_PX = 20
+"""Least space between the text and the pane's sides."""
+END_MARGIN_PX = 16
+"""Space above the first line and below the last."""
+PAGE_STYLE = (
+    "p, li, blockquote, dd, td { line-height: 140%; } "
+    "h1, h2, h3, h4 { margin-top: 14px; margin-bottom: 6px; }"
+)
+"""Looser lines than Qt's default (set spacing suits dialogs, not pages of text)."""
 
 
 class ReaderView(QTextBrowser):
@@ -53,6 +70,14 @@ class ReaderView(QTextBrowser):
         self._pending_position: float | None = None
         self.verticalScrollBar().rangeChanged.connect(self._apply_pending_position)
         self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+        self._empty_text = ""
+        self.document().setDefaultStyleSheet(PAGE_STYLE)
+        self._fit_measure()
+
+    def set_empty_text(self, text: str) -> None:
+        """What the pane says while it shows nothing (where the reader should look instead)."""
+        self._empty_text = text
+        self.viewport().update()
 
     def show_page(self, html: str, resources: Mapping[str, bytes], *, rtl: bool) -> None:
         self._resources = dict(resources)
@@ -60,7 +85,9 @@ class ReaderView(QTextBrowser):
         self.document().clear()
         self.document().setDefaultTextOption(self.document().defaultTextOption())
         self.setLayoutDirection(_direction(rtl))
+        self.document().setDefaultStyleSheet(PAGE_STYLE)
         self.setHtml(html)
+        self._fit_measure()
         self.verticalScrollBar().setValue(0)
 
     def clear_page(self) -> None:
@@ -69,6 +96,7 @@ class ReaderView(QTextBrowser):
         self.setExtraSelections([])
         self.clear()
         self.document().clear()
+        self._fit_measure()
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802, ANN401 - Qt's API
         url = QUrl(name) if isinstance(name, str) else name
@@ -109,6 +137,44 @@ class ReaderView(QTextBrowser):
         font.setPointSizeF(max(6.0, self._base_point_size * scale))
         self.document().setDefaultFont(font)
         self.setFont(font)
+        self._fit_measure()
+
+    # Layout of the page
+
+    def text_margins(self) -> tuple[float, float]:
+        """The page's left and right margins, in pixels."""
+        frame = self.document().rootFrame().frameFormat()
+        return frame.leftMargin(), frame.rightMargin()
+
+    def _fit_measure(self) -> None:
+        """Centre a column of at most :data:`MEASURE_CHARS` characters, with at least
+        :data:`SIDE_MARGIN_PX` on either side."""
+        measure = QFontMetricsF(self.document().defaultFont()).averageCharWidth() * MEASURE_CHARS
+        side = float(max(SIDE_MARGIN_PX, round((self.viewport().width() - measure) / 2)))
+        frame = self.document().rootFrame()
+        fmt = frame.frameFormat()
+        if (fmt.leftMargin(), fmt.rightMargin(), fmt.topMargin()) == (side, side, END_MARGIN_PX):
+            return
+        fmt.setLeftMargin(side)
+        fmt.setRightMargin(side)
+        fmt.setTopMargin(END_MARGIN_PX)
+        fmt.setBottomMargin(END_MARGIN_PX)
+        frame.setFrameFormat(fmt)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's API
+        super().resizeEvent(event)
+        self._fit_measure()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's API
+        super().paintEvent(event)
+        if not self._empty_text or not self.document().isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        box = self.viewport().rect().adjusted(SIDE_MARGIN_PX, 0, -SIDE_MARGIN_PX, 0)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(box, int(flags), self._empty_text)
+        painter.end()
 
     # Highlights
 

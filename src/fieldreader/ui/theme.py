@@ -76,18 +76,29 @@ def apply_theme(app: QApplication, theme: Theme) -> bool:
         QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(colours["muted"])
     )
     app.setPalette(palette)
-    app.setStyleSheet(_STYLE.format(**colours))
+    app.setStyleSheet(_STYLE.format(**colours, **_font_sizes(app)))
     return dark
+
+
+def _font_sizes(app: QApplication) -> dict[str, str]:
+    """Sizes relative to the interface font, in points: style sheets ignore percentages."""
+    base = app.font().pointSizeF()
+    if base <= 0:  # a font sized in pixels: leave the sizes to it
+        base = 10.0
+    return {name: f"{base * scale:.1f}pt" for name, scale in _SCALES.items()}
+
+
+_SCALES = {"heading": 1.5, "title": 1.35, "sidebar": 1.05}
 
 
 _STYLE = """
 QFrame#card {{ background: {base}; border: 1px solid {border}; border-radius: 10px; }}
-QLabel#heading {{ font-size: 150%; font-weight: 600; }}
-QLabel#itemTitle {{ font-size: 140%; font-weight: 600; }}
+QLabel#heading {{ font-size: {heading}; font-weight: 600; }}
+QLabel#itemTitle {{ font-size: {title}; font-weight: 600; }}
 QLabel#muted {{ color: {muted}; }}
 QLabel#warning {{ color: {warning}; }}
 QLabel#error {{ color: {error}; font-weight: 600; }}
-QListWidget#sidebar {{ background: {window}; border: none; font-size: 105%; }}
+QListWidget#sidebar {{ background: {window}; border: none; font-size: {sidebar}; }}
 QListWidget#sidebar::item {{ padding: 6px 10px; border-radius: 6px; }}
 QListWidget#sidebar::item:selected {{ background: {accent}; color: {accent_text}; }}
 QListView {{ border: none; }}

@@ -332,6 +332,10 @@
         <translation>التقدّم في قائمة التحقق</translation>
     </message>
     <message>
+        <source>Choose an item in the list to read it here.</source>
+        <translation>اختر عنصرًا من القائمة لقراءته هنا.</translation>
+    </message>
+    <message>
         <source>Main</source>
         <translation>شريط الأدوات الرئيسي</translation>
     </message>
@@ -430,6 +434,22 @@
     <message>
         <source>All topics</source>
         <translation>كل المواضيع</translation>
+    </message>
+    <message>
+        <source>No bookmarks yet. Press Ctrl+D while reading to keep an item here.</source>
+        <translation>لا إشارات مرجعية بعد. اضغط Ctrl+D أثناء القراءة لتحتفظ بالعنصر هنا.</translation>
+    </message>
+    <message>
+        <source>No notes yet.</source>
+        <translation>لا ملاحظات بعد.</translation>
+    </message>
+    <message>
+        <source>Nothing matches these filters.</source>
+        <translation>لا شيء يطابق عوامل التصفية هذه.</translation>
+    </message>
+    <message>
+        <source>Nothing here yet.</source>
+        <translation>لا شيء هنا بعد.</translation>
     </message>
     <message numerus="yes">
         <source>%n result(s)</source>

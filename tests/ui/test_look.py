@@ -1,0 +1,200 @@
+"""How the window reads: a page column of comfortable width, rows in their own text's
+direction, empty panes that say why, headings that stand out, sections that stay in step."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from factories import PASSPHRASE
+from fieldreader.service import VIEWS
+from fieldreader.ui.item_list import ItemDelegate, Row, make_item_list
+from fieldreader.ui.main_window import MainWindow
+from fieldreader.ui.reader_view import MEASURE_CHARS, SIDE_MARGIN_PX, ReaderView
+from fieldreader.ui.unlock import Start
+from ui.conftest import WAIT_MS, set_up, wait_idle
+
+PAGE = "<h1>Heading</h1>" + "<p>" + "Words of a long paragraph about civic space. " * 60 + "</p>"
+
+
+def _ink(image: QImage, band: QRect, background: QColor) -> list[int]:
+    """The x of every pixel in ``band`` that differs clearly from ``background``."""
+    found = []
+    for y in range(band.top(), band.bottom() + 1):
+        for x in range(band.left(), band.right() + 1):
+            colour = image.pixelColor(x, y)
+            if abs(colour.lightness() - background.lightness()) > 60:
+                found.append(x)
+    return found
+
+
+# The reader pane
+
+
+@pytest.fixture
+def reader(qtbot: QtBot) -> ReaderView:
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.resize(1100, 600)
+    view.show()
+    return view
+
+
+def _column(view: ReaderView) -> float:
+    left, right = view.text_margins()
+    return view.viewport().width() - left - right
+
+
+def _measure(view: ReaderView) -> float:
+    return QFontMetricsF(view.document().defaultFont()).averageCharWidth() * MEASURE_CHARS
+
+
+def test_wide_pane_centres_a_column_of_readable_width(reader: ReaderView) -> None:
+    reader.show_page(PAGE, {}, rtl=False)
+    left, right = reader.text_margins()
+    assert left == right
+    assert left > SIDE_MARGIN_PX
+    assert _column(reader) <= _measure(reader) + 1
+
+
+def test_narrow_pane_keeps_the_least_margin(qtbot: QtBot, reader: ReaderView) -> None:
+    reader.show_page(PAGE, {}, rtl=True)
+    reader.resize(300, 400)
+    qtbot.waitUntil(lambda: reader.viewport().width() < 300)
+    assert reader.text_margins() == (SIDE_MARGIN_PX, SIDE_MARGIN_PX)
+
+
+def test_margins_follow_resizes_and_text_size(qtbot: QtBot, reader: ReaderView) -> None:
+    reader.show_page(PAGE, {}, rtl=False)
+    wide = reader.text_margins()[0]
+    reader.resize(900, 600)
+    qtbot.waitUntil(lambda: reader.text_margins()[0] < wide)
+    before = reader.text_margins()[0]
+    reader.set_text_scale(1.5)
+    assert reader.text_margins()[0] < before  # bigger letters, same number per line
+    assert _column(reader) <= _measure(reader) + 1
+
+
+def test_lines_are_spaced_for_reading(reader: ReaderView) -> None:
+    reader.show_page(PAGE, {}, rtl=False)
+    block = reader.document().lastBlock()
+    assert block.blockFormat().lineHeight() > 100
+
+
+def test_empty_pane_says_where_to_look(reader: ReaderView) -> None:
+    background = reader.palette().color(reader.viewport().backgroundRole())
+    band = reader.viewport().rect()
+    assert _ink(reader.viewport().grab().toImage(), band, background) == []
+    reader.set_empty_text("Choose an item")
+    assert _ink(reader.viewport().grab().toImage(), band, background)
+    reader.show_page("<p></p>", {}, rtl=False)
+    reader.clear_page()
+    assert _ink(reader.viewport().grab().toImage(), band, background)
+
+
+# The item list
+
+
+@pytest.mark.parametrize(
+    "direction", [Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft]
+)
+def test_rows_start_on_their_own_texts_side(qtbot: QtBot, direction: Qt.LayoutDirection) -> None:
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    holder.setLayoutDirection(direction)
+    view, model = make_item_list(holder)
+    view.resize(500, 300)
+    model.set_rows(
+        [
+            Row("en", "Short", "EN", "Text", rtl=False),
+            Row("ar", "قصير", "AR", "نص", rtl=True),
+        ]
+    )
+    holder.show()
+    image = view.viewport().grab().toImage()
+    background = view.palette().color(view.viewport().backgroundRole())
+    width = view.viewport().width()
+    line = int(QFontMetricsF(view.font()).lineSpacing())
+    for row, rtl in ((0, False), (1, True)):
+        rect = view.visualRect(model.index(row, 0))
+        title = QRect(0, rect.top() + ItemDelegate.PADDING, width, line)
+        ink = _ink(image, title, background)
+        assert ink, f"row {row} drew no title"
+        if rtl:
+            assert min(ink) > width / 2, "a right-to-left title starts at the right"
+        else:
+            assert max(ink) < width / 2, "a left-to-right title starts at the left"
+
+
+def test_empty_list_says_why(qtbot: QtBot, window: MainWindow) -> None:
+    set_up(qtbot, window)
+    window.select_section("bookmarks")
+    wait_idle(qtbot, window)
+    assert window.model.rowCount() == 0
+    assert "Ctrl+D" in window.item_list.empty_text()
+    window.search_field.setText("zzqxvnothing")
+    qtbot.waitUntil(lambda: window.item_list.empty_text() == "Nothing found.", timeout=WAIT_MS)
+    window.search_field.clear()
+    wait_idle(qtbot, window)
+    assert window.statusBar().currentMessage() == ""  # no stale count of results
+    window.select_section("article")
+    wait_idle(qtbot, window)
+    # Arabic articles carry Arabic topics: none has the English "occupation".
+    window.lang_filter.setCurrentIndex(window.lang_filter.findData("ar"))
+    window.tag_filter.setCurrentIndex(window.tag_filter.findData("occupation"))
+    wait_idle(qtbot, window)
+    assert window.model.rowCount() == 0
+    assert window.item_list.empty_text() == "Nothing matches these filters."
+
+
+def test_an_empty_library_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    set_up(qtbot, window, Start.EMPTY)
+    assert window.model.rowCount() == 0
+    assert window.item_list.empty_text() == "Nothing here yet."
+
+
+# The window
+
+
+def test_headings_stand_out(qtbot: QtBot, window: MainWindow) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    base = app.font().pointSizeF()
+    headings = [w for w in window.first_run.findChildren(QLabel) if w.objectName() == "heading"]
+    assert headings
+    assert headings[0].font().pointSizeF() >= base * 1.4
+    assert window.title_label.font().pointSizeF() >= base * 1.3
+
+
+def test_lock_and_unlock_keep_section_and_list_together(qtbot: QtBot, window: MainWindow) -> None:
+    set_up(qtbot, window)
+    articles = window.model.rowCount()
+    window.lock()
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT_MS):
+        window.unlock_panel.passphrase.setText(PASSPHRASE)
+        window.unlock_panel.button.click()
+    wait_idle(qtbot, window)
+    assert window.view == VIEWS[window.sidebar.currentRow()] == "article"
+    assert window.model.rowCount() == articles
+
+
+def test_article_header_follows_the_articles_direction(qtbot: QtBot, window: MainWindow) -> None:
+    set_up(qtbot, window)
+    for item_id, direction in (
+        ("civicus-jerusalem-statement-ar", Qt.LayoutDirection.RightToLeft),
+        ("civicus-jerusalem-statement-en", Qt.LayoutDirection.LeftToRight),
+    ):
+        with qtbot.waitSignal(window.page_shown, timeout=WAIT_MS):
+            window.open_item(item_id)
+        assert window.title_label.layoutDirection() == direction
+        assert window.meta_label.layoutDirection() == direction
+        label = window.meta_label
+        image = label.grab().toImage()
+        ink = _ink(image, label.rect(), label.palette().color(label.backgroundRole()))
+        if direction == Qt.LayoutDirection.RightToLeft:
+            assert max(ink) > label.width() - 12, "an Arabic article's details sit at the right"
+        else:
+            assert min(ink) < 12
