@@ -88,7 +88,8 @@ def test_pins_must_name_a_listed_mirror_and_be_well_formed() -> None:
 @pytest.mark.parametrize(
     "proxy",
     [
-        "http://127.0.0.1:8080",
+        "https://127.0.0.1:8080",
+        "http://user:hunter2@127.0.0.1:8080",
         "socks4://127.0.0.1:9050",
         "socks5h://127.0.0.1",
         "socks5h://127.0.0.1:0",
@@ -96,7 +97,7 @@ def test_pins_must_name_a_listed_mirror_and_be_well_formed() -> None:
         "socks5h://127.0.0.1:9050/path",
     ],
 )
-def test_only_a_socks5_proxy_with_a_port_is_accepted(proxy: str) -> None:
+def test_only_a_socks5_or_http_proxy_with_a_port_is_accepted(proxy: str) -> None:
     with pytest.raises(TransportConfigError, match="socks5h://HOST:PORT") as caught:
         TransportConfig([MIRROR], proxy=proxy)
     assert "hunter2" not in str(caught.value)
@@ -110,6 +111,7 @@ def test_the_tor_preset_uses_a_local_address_and_no_conditional_requests() -> No
     browser = TransportConfig.for_tor([MIRROR], port=TOR_BROWSER_PORT)
     assert browser.proxy == tor_proxy(9150) == "socks5h://127.0.0.1:9150"
     assert TransportConfig([MIRROR], proxy="socks5://[::1]:1080").proxy == "socks5://[::1]:1080"
+    assert TransportConfig([MIRROR], proxy="http://10.0.0.1:3128").proxy == "http://10.0.0.1:3128"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ beyond what fetching the feed already says; no other identifying header is ever 
 
 MAX_RETRIES = 10
 MAX_TIMEOUT = 600.0
-_PROXY = re.compile(r"(socks5h?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
+_PROXY = re.compile(r"(socks5h?|http)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
 _BASE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 
@@ -151,7 +151,10 @@ class TransportConfig:
     """``socks5h://HOST:PORT``: every connection goes through it, mirror host names are sent
     to it unresolved (SOCKS5 domain-name addresses; httpcore does this for ``socks5://`` too,
     so both are accepted and mean the same), and if it does not answer nothing is sent
-    directly. See :func:`tor_proxy`."""
+    directly. See :func:`tor_proxy`. ``http://HOST:PORT`` is an HTTP proxy that tunnels each
+    connection with ``CONNECT host:port`` (the system's proxy of a profile, see
+    :mod:`fieldreader.sync.system_proxy`): TLS and pins still run end to end, and the same
+    rules hold (names unresolved, nothing sent around it)."""
     connect_timeout: float = 20.0
     """Seconds for the TCP connection, proxy handshake and TLS handshake, each."""
     read_timeout: float = 30.0
@@ -270,7 +273,7 @@ class TransportConfig:
 
 
 def proxy_address(proxy: str) -> tuple[str, int]:
-    """``(host, port)`` of a ``socks5h://HOST:PORT`` proxy URL.
+    """``(host, port)`` of a ``socks5h://HOST:PORT`` (or ``http://HOST:PORT``) proxy URL.
 
     Raises:
         TransportConfigError: another scheme, credentials, a path, or no explicit port.

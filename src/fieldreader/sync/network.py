@@ -93,10 +93,13 @@ class GuardedBackend(httpcore.NetworkBackend):
         proxy: tuple[str, int] | None,
         io_timeout: float,
         stats: TransportStats,
+        socks: bool = True,
     ) -> None:
         self._inner = httpcore.SyncBackend()
         self._pins = pins
         self._proxy = proxy
+        self._socks = socks
+        """The proxy speaks SOCKS5 (False: an HTTP proxy, whose CONNECT answer is HTTP)."""
         self._io_timeout = io_timeout
         self._stats = stats
         self.opened: list[httpcore.NetworkStream] = []
@@ -129,7 +132,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             why = "it did not answer in time" if timed_out else "the connection failed"
             raise ProxyUnavailable(_proxy_message(self._proxy, why)) from None
         guarded = GuardedStream(
-            stream, self, socks_replies_due=_SOCKS_REPLIES if self._proxy else 0
+            stream, self, socks_replies_due=_SOCKS_REPLIES if self._proxy and self._socks else 0
         )
         self.opened.append(guarded)
         return guarded

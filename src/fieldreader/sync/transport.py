@@ -7,7 +7,8 @@ and without giving up too early or too late:
 
 * HTTPS only, verified against the system store (plus an optional CA file), with optional key
   pins per mirror checked before the request is written.
-* An optional SOCKS5 proxy (Tor) with remote DNS; if it is down, nothing goes out directly.
+* An optional SOCKS5 proxy (Tor) with remote DNS, or an HTTP proxy that tunnels with CONNECT
+  (the system's); if it is down, nothing goes out directly.
 * Retries with exponential backoff and full jitter on timeouts, dropped connections and 5xx,
   then the next mirror. The mirror that last answered is asked first next time.
 * Downloads resume where they stopped (``Range``), also on the next mirror, since every file
@@ -61,6 +62,7 @@ _MAX_VALIDATOR = 200
 _CONTENT_RANGE = re.compile(rb"bytes ([0-9]{1,18})-([0-9]{1,18})/([0-9]{1,18})")
 _UNSATISFIED = re.compile(rb"bytes \*/([0-9]{1,18})")
 _VALIDATOR = re.compile(rb"[\x21-\x7e][\x20-\x7e]*")
+_HTTP_PROXY_ANSWER = re.compile(r"([0-9]{3}) ")
 _system_random = secrets.SystemRandom()
 
 
@@ -474,12 +476,22 @@ class MirrorSource:
         if pool is not None:
             return pool
         mirror = self._mirrors[index]
+        http_proxy = (self.config.proxy or "").startswith("http://")
         backend = GuardedBackend(
             pins=self.config.pin_digests(mirror.url), proxy=self._proxy,
-            io_timeout=self.config.read_timeout, stats=self.stats,
+            io_timeout=self.config.read_timeout, stats=self.stats, socks=not http_proxy,
         )  # fmt: skip
         if self._proxy is None:
             pool = httpcore.ConnectionPool(
+                ssl_context=self._ssl, max_connections=2, keepalive_expiry=60.0,
+                network_backend=backend,
+            )  # fmt: skip
+        elif http_proxy:
+            host, port = self._proxy
+            pool = httpcore.HTTPProxy(
+                proxy_url=httpcore.URL(
+                    scheme=b"http", host=host.encode("ascii"), port=port, target=b"/"
+                ),
                 ssl_context=self._ssl, max_connections=2, keepalive_expiry=60.0,
                 network_backend=backend,
             )  # fmt: skip
@@ -528,10 +540,24 @@ def _failure(exc: Exception) -> Exception:
         if text.startswith("Proxy Server could not connect"):  # the proxy's reply code
             why = text.partition(": ")[2].rstrip(".").lower() or "no reason given"
             return _Retry(f"The proxy could not reach the mirror ({why}).")
-        return ProxyUnavailable("The proxy refused to carry the connection.")
+        return _refused_by_proxy(text)
     if isinstance(exc, SOCKSError):
         return ProxyUnavailable("The proxy does not speak SOCKS5.")
     return _MirrorFailed(TransportError("The request could not be made."))
+
+
+def _refused_by_proxy(text: str) -> Exception:
+    """A proxy's refusal; an HTTP proxy's CONNECT answer (``"502 Bad Gateway"``) says more."""
+    answer = _HTTP_PROXY_ANSWER.match(text)
+    status = int(answer.group(1)) if answer else 0
+    if status in (502, 503, 504):
+        return _Retry(f"The proxy could not reach the mirror ({_status(status)}).")
+    if status == 407:
+        return ProxyUnavailable(
+            "The proxy asks for a login, which fieldreader does not send; nothing was sent "
+            "without it."
+        )
+    return ProxyUnavailable("The proxy refused to carry the connection.")
 
 
 def _header(response: httpcore.Response, name: bytes) -> bytes | None:
