@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from fieldreader.anchors import Quote
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.update import Progress, UpdateCancelled, UpdateOptions
 from fieldreader.model import Contact, Guidance, Item, Kind, is_rtl
-from fieldreader.profile import load_profile
+from fieldreader.preload import import_preload
+from fieldreader.profile import Profile, load_profile, read_profile
+from fieldreader.provisioning import Provisioning
 from fieldreader.render import render_markdown
 from fieldreader.sample import import_sample
 from fieldreader.store import (
@@ -277,16 +280,29 @@ class ReaderService:
         self.library.set_meta(_SETTINGS_KEY, settings.to_json())
 
     def set_sync_profile(self, path: Path) -> SyncStatus:
-        """Remember which provisioning profile to sync with, after checking it loads."""
+        """Remember which provisioning profile to sync with, after checking it loads.
+
+        A profile in the folder that holds the library's folder (a portable app folder) is
+        remembered relative to the library, so it is found again when the USB stick is
+        mounted somewhere else.
+        """
         load_profile(path)
-        self.library.set_meta(_PROFILE_KEY, str(path.resolve()))
+        resolved, folder = path.resolve(), self.library.paths.root.resolve()
+        inside = resolved.is_relative_to(folder.parent)
+        stored = os.path.relpath(resolved, folder) if inside else str(resolved)
+        self.library.set_meta(_PROFILE_KEY, stored)
         return self.sync_status()
+
+    def _profile_path(self, stored: str) -> str:
+        path = Path(stored)
+        return str(path if path.is_absolute() else (self.library.paths.root / path).resolve())
 
     def sync_status(self) -> SyncStatus:
         stored = self.library.get_meta(_PROFILE_KEY)
         last = self.library.get_meta(_LAST_SYNC_KEY)
         if stored is None:
             return SyncStatus(False, None, (), None, last)
+        stored = self._profile_path(stored)
         try:
             profile = load_profile(Path(stored))
         except FieldreaderError as exc:
@@ -319,7 +335,7 @@ class ReaderService:
         stored = self.library.get_meta(_PROFILE_KEY)
         if stored is None:
             raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
-        profile = load_profile(Path(stored))
+        profile = load_profile(Path(self._profile_path(stored)))
         if cancelled():
             raise UpdateCancelled("The update was cancelled; the library is unchanged.")
         options = UpdateOptions(
@@ -344,8 +360,9 @@ def create_reader(
     *,
     duress: str | None = None,
     wipe_after: int | None = None,
-    start_with: Literal["sample", "empty"] = "sample",
+    start_with: Literal["sample", "empty", "preloaded"] = "sample",
     sample: Path | None = None,
+    provisioning: Provisioning | None = None,
     kdf: KdfParams = DEFAULT_KDF,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[ReaderService, Settings]:
@@ -354,10 +371,24 @@ def create_reader(
     ``progress(done, total, step)`` names the step with a key ("protect", "duress", or an
     import phase: "metadata", "index", "objects", "applying") for the UI to put in words.
 
+    With ``provisioning`` (a trainer's build), the library remembers the build's profile for
+    sync and starts with its auto-lock time; ``start_with="preloaded"`` imports the build's
+    bundle after verifying it against the profile's root. The library gets its own fresh
+    master key and identity all the same: a build carries content, never keys.
+
     If filling fails the library stays (empty, protected) and the error is raised: the next
     start unlocks it rather than asking to set everything up again.
+
+    Raises:
+        ProfileError: ``"preloaded"`` and the build's profile is missing or wrong (nothing
+            is created).
     """
     report = progress or (lambda done, total, text: None)
+    profile, preload = _provisioned(provisioning, preloaded=start_with == "preloaded")
+
+    def step(p: Progress) -> None:
+        report(p.done, p.total, p.phase)
+
     report(0, 0, "protect")
     library = create_library(data_dir, passphrase, kdf)
     try:
@@ -366,17 +397,44 @@ def create_reader(
             set_duress_passphrase(data_dir, passphrase, duress, kdf)
         if wipe_after:
             set_attempt_limit(data_dir, wipe_after)
+        service = ReaderService(library)
+        if profile is not None:
+            service.set_sync_profile(profile.path)
+            if profile.idle_lock_minutes is not None:
+                minutes = profile.idle_lock_minutes
+                service.save_settings(
+                    dataclasses.replace(service.settings(), idle_lock_minutes=minutes)
+                )
         if start_with == "sample":
-
-            def step(p: Progress) -> None:
-                report(p.done, p.total, p.phase)
-
             import_sample(library, sample, progress=step)
+        elif profile is not None and preload is not None:
+            import_preload(library, profile, preload, now=datetime.now(UTC), progress=step)
     except BaseException:
         library.close()
         raise
-    service = ReaderService(library)
     return service, service.settings()
+
+
+def _provisioned(
+    provisioning: Provisioning | None, *, preloaded: bool
+) -> tuple[Profile | None, Path | None]:
+    """The build's profile (None without one), and its preload when ``preloaded``.
+
+    A profile that does not load is an error when the preload needs it; otherwise it is left
+    out, and the person can choose a profile in the sync panel later.
+    """
+    if provisioning is None or provisioning.profile is None:
+        if preloaded:
+            raise FieldreaderError("This copy of fieldreader carries no preloaded library.")
+        return None, None
+    if not preloaded:
+        try:
+            return read_profile(provisioning.profile), None
+        except FieldreaderError:
+            return None, None
+    if provisioning.preload is None:
+        raise FieldreaderError("This copy of fieldreader carries no preloaded library.")
+    return read_profile(provisioning.profile), provisioning.preload
 
 
 def unlock_reader(data_dir: Path, passphrase: str) -> tuple[ReaderService, Settings]:
