@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldreader.store.search import parse_query
+from fieldreader.store.search import Term, parse_query
 from fieldreader.store.snippets import Marks, fold, make_snippet
 
 MARKS = Marks("[", "]", "…")
@@ -62,3 +62,22 @@ def test_matches_deep_in_a_long_body_and_across_scan_steps_are_found() -> None:
     text = filler + "civil society " + "more " * 10_000 + "late match"
     assert "[civil society]" in snippet(text, '"civil society"')
     assert "[late match]" in snippet(text, '"late match"')
+
+
+def test_snippets_show_text_not_markdown_syntax() -> None:
+    body = (
+        "## Before you travel\n\n- [ ] Back up the **phone** {#backup}\n\n"
+        "Read [the guide on phones](item:phone-guide) and `lock` it.\n"
+    )
+    snippet = make_snippet([body], [Term("phone")], MARKS)
+    for syntax in ("**", "](", "[ ]", "{#", "`", "##"):
+        assert syntax not in snippet
+    assert "the guide on" in snippet
+    assert "[phone]" in snippet
+
+
+def test_snippet_cleaning_leaves_ordinary_symbols() -> None:
+    snippet = make_snippet(["Costs 2 > 1 and a * b, C# too, 5 - 3."], [Term("costs")], MARKS)
+    assert "2 > 1" in snippet
+    assert "a * b" in snippet
+    assert "C#" in snippet

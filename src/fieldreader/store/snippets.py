@@ -124,4 +124,18 @@ def _window(
     out.append(text[position:hi])
     if hi < len(text.rstrip()):
         out.append(marks.ellipsis)
-    return " ".join("".join(out).split())
+    return _without_markup(" ".join("".join(out).split()))
+
+
+# Markdown syntax that would show as noise in a one-line snippet. Bodies are indexed as written
+# (the words are what is searched); only the shown window is cleaned.
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`+|~~)")
+_BLOCK_MARK = re.compile(r"(?:^|(?<=\s))(?:#{1,6}|[-*+]\s\[[ xX]\]|\{#[\w.-]+\})(?=\s|$)")
+
+
+def _without_markup(snippet: str) -> str:
+    cleaned = _LINK.sub(r"\1", snippet)
+    cleaned = _EMPHASIS.sub("", cleaned)
+    cleaned = _BLOCK_MARK.sub("", cleaned)
+    return " ".join(cleaned.split())
