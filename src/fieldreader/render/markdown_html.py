@@ -103,9 +103,12 @@ def render_markdown(
         # ones are joined into the character they stand for, the rest become U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
+    lang_tag = lang if LANG_PATTERN.fullmatch(lang) else "und"
     try:
         tokens = _PARSER.parse(text)
         _make_safe(tokens)
+        if is_rtl(lang_tag):
+            _isolate_numbers(tokens)
         # After the rewrite, so the generated ``check:`` anchors are the only ones that exist.
         _draw_steps(tokens, frozenset(ticked))
         body = _RENDERER.render(tokens, _PARSER.options, {})
@@ -113,7 +116,6 @@ def render_markdown(
         # Not expected with the nesting limits above; kept so no input can crash the caller.
         raise LimitExceeded(_TOO_DEEP) from None
 
-    lang_tag = lang if LANG_PATTERN.fullmatch(lang) else "und"
     direction = "rtl" if is_rtl(lang_tag) else "ltr"
     return _CLEANER.clean(f'<div dir="{direction}" lang="{lang_tag}">\n{body}\n</div>')
 
@@ -270,6 +272,20 @@ def _alt_text(tokens: list[Token] | None) -> str:
 def _plain(value: str) -> str:
     """A text attribute without control characters."""
     return _CONTROL.sub("", value)
+
+
+#: A phone number or similar run of digit groups ("+27 (0)11 833 5959"). In right-to-left text
+#: the bidi algorithm lays each group out separately and the number reads backwards.
+_NUMBER_RUN = re.compile(r"\+?\(?[0-9][0-9()./\- ]{4,}[0-9]")
+_LRI, _PDI = "\u2066", "\u2069"  # left-to-right isolate, pop directional isolate
+
+
+def _isolate_numbers(tokens: list[Token]) -> None:
+    """Wrap digit-group runs of right-to-left text in a left-to-right isolate."""
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline") and _NUMBER_RUN.search(child.content):
+                child.content = _NUMBER_RUN.sub(lambda m: _LRI + m.group(0) + _PDI, child.content)
 
 
 def _draw_steps(tokens: list[Token], ticked: frozenset[str]) -> None:
