@@ -12,6 +12,7 @@ from typing import Any
 from fieldreader import source
 from fieldreader.anchors import QuoteNotFound, quote_of
 from fieldreader.cli import feed_commands
+from fieldreader.cli.build import cmd_build
 from fieldreader.cli.context import Context
 from fieldreader.cli.demo import run_demo
 from fieldreader.cli.formatting import format_item
@@ -419,4 +420,5 @@ COMMANDS: dict[str, Command] = {
     "import": feed_commands.cmd_import,
     "sync": feed_commands.cmd_sync,
     "publish": dispatch_publish,
+    "build": cmd_build,
 }

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from fieldreader import __version__
 from fieldreader.cli import commands, feed_commands
+from fieldreader.cli.build import add_build_command
 from fieldreader.cli.context import Context
 from fieldreader.cli.publish import add_publish_commands
 from fieldreader.errors import FieldreaderError
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_data_commands(command, common)
     feed_commands.add_commands(command, common)
     add_publish_commands(sub, common)
+    add_build_command(sub)
     return parser
 
 
