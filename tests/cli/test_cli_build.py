@@ -7,8 +7,11 @@ these tests need no packaging; what the build adds, and what it refuses, is the 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import stat
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -347,3 +350,32 @@ def test_the_output_must_be_new_and_outside_the_app(
     assert inside.code == 1
     assert "inside the app folder" in inside.err
     assert not (app / "again").exists()
+
+
+def test_the_command_line_of_a_portable_build_keeps_its_library_beside_it(
+    tmp_path: Path, kit: TrainerKit, app: Path, profile: Path
+) -> None:
+    out = tmp_path / "stick" / "fieldreader"
+    result = build("--profile", profile, "--preload", kit.bundle, "--out", out, "--app", app)
+    assert result.code == 0, result.err
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "FIELDREADER_APP_DIR": str(out),
+        "FIELDREADER_PASSPHRASE": PASSPHRASE,
+    }
+    for command in (
+        ["init"],
+        ["import", str(out / PRELOAD_NAME), "--trust-root", str(out / "root.json")],
+        ["status"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "fieldreader", *command],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert f"Library: {out.resolve() / PORTABLE_DATA_NAME}" in done.stdout
+    assert "Articles: 2" in done.stdout  # the import took public channels (no key given)
+    assert list(home.rglob("*")) == []

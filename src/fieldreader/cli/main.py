@@ -18,6 +18,7 @@ from fieldreader.cli.publish import add_publish_commands
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import KINDS
 from fieldreader.process import forbid_core_dumps
+from fieldreader.provisioning import prepare_process
 from fieldreader.store import DEFAULT_KDF, KdfParams
 from fieldreader.store.errors import DatabaseDamaged, KeySlotsDamaged, WrongPassphrase
 
@@ -197,6 +198,7 @@ def run(
 
 def main() -> int:
     forbid_core_dumps()
+    prepare_process()  # a portable build keeps the command line's files beside it too
     try:
         return run(sys.argv[1:])
     except BrokenPipeError:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldreader.paths import default_data_dir
 from fieldreader.process import forbid_core_dumps
+from fieldreader.provisioning import prepare_process
 from fieldreader.ui.i18n import install_translator
 from fieldreader.ui.main_window import APP_TITLE, MainWindow
 from fieldreader.ui.theme import apply_theme
@@ -41,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", help="interface language, e.g. en or ar (default: system)")
     args = parser.parse_args(args_list)
     forbid_core_dumps()
+    # Before Qt starts: portable mode points its caches and temporary files into the app folder.
+    provisioning = prepare_process()
     os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
     app = make_application([sys.argv[0]], args.language)
-    window = MainWindow(args.data_dir or default_data_dir())
+    portable = provisioning.data_dir if provisioning is not None else None
+    window = MainWindow(args.data_dir or portable or default_data_dir(), provisioning=provisioning)
     window.show()
     window.start()
     return app.exec()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import Contact
+from fieldreader.provisioning import Provisioning
 from fieldreader.render import classify_link
 from fieldreader.service import (
     VIEWS,
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         *,
         kdf: KdfParams = DEFAULT_KDF,
         sample_bundle: Path | None = None,
+        provisioning: Provisioning | None = None,
         clipboard_seconds: float = CLIPBOARD_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
@@ -86,6 +88,8 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.kdf = kdf
         self.sample_bundle = sample_bundle
+        self.provisioning = provisioning
+        """What a trainer's build carries beside the program (profile, preload), if anything."""
         self.setWindowTitle(APP_TITLE)
         self.resize(1200, 780)
         self.worker = Worker(self)
@@ -100,7 +104,8 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
-        self.first_run = FirstRunPanel(preloaded_available=False, parent=self)
+        preloaded = provisioning is not None and provisioning.preloaded_available
+        self.first_run = FirstRunPanel(preloaded_available=preloaded, parent=self)
         self.unlock_panel = UnlockPanel(self)
         self.library_page = self._build_library_page()
         for page in (self.first_run, self.unlock_panel, self.library_page):
@@ -131,7 +136,11 @@ class MainWindow(QMainWindow):
         def progress(done: int, total: int, text: str) -> None:
             self.first_run.progress_changed.emit(done, total, text)
 
-        start: Literal["sample", "empty"] = "sample" if choices.start is Start.SAMPLE else "empty"
+        start: Literal["sample", "empty", "preloaded"] = (
+            "preloaded" if choices.start is Start.PRELOADED
+            else "sample" if choices.start is Start.SAMPLE
+            else "empty"
+        )  # fmt: skip
         self.worker.submit(
             lambda: create_reader(
                 self.data_dir,
@@ -140,6 +149,7 @@ class MainWindow(QMainWindow):
                 wipe_after=choices.wipe_after,
                 start_with=start,
                 sample=self.sample_bundle,
+                provisioning=self.provisioning,
                 kdf=self.kdf,
                 progress=progress,
             ),

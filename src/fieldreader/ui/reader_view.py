@@ -31,6 +31,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
+from fieldreader.provisioning import outside_environment
+
 RESOURCE_SCHEME = "res"
 
 MEASURE_CHARS = 80
@@ -240,5 +242,10 @@ def _words_pattern(words: list[str]) -> re.Pattern[str] | None:
 
 
 def open_externally(url: QUrl) -> bool:
-    """Hand an address the user confirmed to the system's browser."""
-    return QDesktopServices.openUrl(url)
+    """Hand an address the user confirmed to the system's browser.
+
+    Started with the person's own environment even in portable mode, so the browser keeps its
+    profile and history where it always does, not on the stick beside the library.
+    """
+    with outside_environment():
+        return QDesktopServices.openUrl(url)
