@@ -56,6 +56,7 @@ from fieldreader.ui.contact_card import CLIPBOARD_SECONDS, ClipboardGuard, Conta
 from fieldreader.ui.item_list import ITEM_ID_ROLE, Row, make_item_list
 from fieldreader.ui.protection import Protection
 from fieldreader.ui.reader_view import ReaderView, open_externally
+from fieldreader.ui.sync_panel import SyncPanel
 from fieldreader.ui.theme import apply_theme
 from fieldreader.ui.unlock import FirstRunChoices, FirstRunPanel, Start, UnlockPanel
 from fieldreader.ui.worker import Worker
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._run_search)
+        self.sync_panel = SyncPanel(self)
         self._build_actions()
         self._set_library_actions(False)
         self.statusBar().showMessage("")
@@ -354,6 +356,11 @@ class MainWindow(QMainWindow):
             self.tr("&Search"), self.focus_search, [QKeySequence.StandardKey.Find, "Ctrl+K"]
         )
         self.lock_action = self._action(self.tr("&Lock now"), self.lock, ["Ctrl+L"])
+        self.sync_action = self._action(
+            self.tr("S&ync…"), self.sync_panel.open_panel, ["Ctrl+Shift+S"]
+        )
+        self.sync_action.setToolTip(self.tr("Sync the library (Ctrl+Shift+S)"))
+        toolbar.addAction(self.sync_action)
         self.bookmark_action = self._action(self.tr("&Bookmark"), self.toggle_bookmark, ["Ctrl+D"])
         self.bigger_action = self._action(
             self.tr("&Larger text"),
@@ -370,6 +377,7 @@ class MainWindow(QMainWindow):
             self.tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit]
         )
         file_menu.addAction(self.search_action)
+        file_menu.addAction(self.sync_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -403,6 +411,7 @@ class MainWindow(QMainWindow):
     def _set_library_actions(self, enabled: bool) -> None:
         for action in (
             self.search_action,
+            self.sync_action,
             self.lock_action,
             self.bookmark_action,
             self.bigger_action,
@@ -780,6 +789,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's API
         self._remember_position()
         self.clipboard.clear()
+        self.sync_panel.stop()  # a running sync stops at its next file, before the close
         service, self.service = self.service, None
         if service is not None:
             self.worker.submit(service.library.close)

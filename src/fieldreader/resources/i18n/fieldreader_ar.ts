@@ -280,6 +280,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>S&amp;ync…</source>
+        <translation>م&amp;زامنة…</translation>
+    </message>
+    <message>
+        <source>Sync the library (Ctrl+Shift+S)</source>
+        <translation>زامِن المكتبة (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
         <source>That passphrase is not correct. Try again.</source>
         <translation>عبارة المرور هذه غير صحيحة. حاول مرة أخرى.</translation>
     </message>
@@ -736,6 +744,355 @@ What is left is encrypted, and the key that opened it was destroyed first if it 
     <message>
         <source>The new duress passphrase is the same as the previous one.</source>
         <translation>عبارة الإكراه الجديدة هي نفسها السابقة.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Sync</source>
+        <translation>المزامنة</translation>
+    </message>
+    <message>
+        <source>Sync result</source>
+        <translation>نتيجة المزامنة</translation>
+    </message>
+    <message>
+        <source>Sync details</source>
+        <translation>تفاصيل المزامنة</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose another profile…</source>
+        <translation>اختر ملف تعريف آ&amp;خر…</translation>
+    </message>
+    <message>
+        <source>Choose another sync profile</source>
+        <translation>اختر ملف تعريف مزامنة آخر</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>إ&amp;غلاق</translation>
+    </message>
+    <message>
+        <source>Close the sync panel</source>
+        <translation>أغلق لوحة المزامنة</translation>
+    </message>
+    <message>
+        <source>Sync is not set up on this computer.</source>
+        <translation>المزامنة غير مُعدّة على هذا الحاسوب.</translation>
+    </message>
+    <message>
+        <source>Your organisation&apos;s trainer gives you a sync profile (a .toml file, often on a USB stick) that says where to sync from and which publisher keys to trust.</source>
+        <translation>يعطيك مدرّب منظمتك ملف تعريف للمزامنة (ملف بامتداد toml، غالبًا على ذاكرة USB) يحدد مصدر المزامنة ومفاتيح الناشر الموثوق بها.</translation>
+    </message>
+    <message>
+        <source>Choose &amp;profile…</source>
+        <translation>اختر &amp;ملف التعريف…</translation>
+    </message>
+    <message>
+        <source>Choose a sync profile</source>
+        <translation>اختر ملف تعريف للمزامنة</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>المصدر:</translation>
+    </message>
+    <message>
+        <source>Mirrors</source>
+        <translation>المرايا</translation>
+    </message>
+    <message>
+        <source>Connection:</source>
+        <translation>الاتصال:</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>الاتصال</translation>
+    </message>
+    <message>
+        <source>Channels:</source>
+        <translation>القنوات:</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>القنوات</translation>
+    </message>
+    <message>
+        <source>Last sync:</source>
+        <translation>آخر مزامنة:</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>آخر مزامنة</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>تقدّم المزامنة</translation>
+    </message>
+    <message>
+        <source>Sync progress details</source>
+        <translation>تفاصيل تقدّم المزامنة</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>&amp;زامِن الآن</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>زامِن الآن</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel sync</source>
+        <translation>أ&amp;لغِ المزامنة</translation>
+    </message>
+    <message>
+        <source>Cancel the sync</source>
+        <translation>ألغِ المزامنة</translation>
+    </message>
+    <message>
+        <source>Sync &amp;automatically when a connection appears</source>
+        <translation>زامِن &amp;تلقائيًا عند توفّر اتصال</translation>
+    </message>
+    <message>
+        <source>Sync automatically when a connection appears</source>
+        <translation>زامِن تلقائيًا عند توفّر اتصال</translation>
+    </message>
+    <message>
+        <source>About automatic sync</source>
+        <translation>عن المزامنة التلقائية</translation>
+    </message>
+    <message>
+        <source>The sync profile chosen earlier cannot be used: %1</source>
+        <translation>لا يمكن استخدام ملف تعريف المزامنة المختار سابقًا: %1</translation>
+    </message>
+    <message>
+        <source>Through Tor</source>
+        <translation>عبر Tor</translation>
+    </message>
+    <message>
+        <source>Through the Tor Browser&apos;s Tor</source>
+        <translation>عبر Tor الخاص بمتصفح Tor</translation>
+    </message>
+    <message>
+        <source>Through the proxy %1</source>
+        <translation>عبر الوكيل %1</translation>
+    </message>
+    <message>
+        <source>Direct (HTTPS)</source>
+        <translation>مباشر (HTTPS)</translation>
+    </message>
+    <message>
+        <source>All public channels, and restricted: %1</source>
+        <translation>كل القنوات العامة، والمقيّدة: %1</translation>
+    </message>
+    <message>
+        <source>All public channels</source>
+        <translation>كل القنوات العامة</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>لم تجرِ بعد</translation>
+    </message>
+    <message>
+        <source>Just now</source>
+        <translation>قبل لحظات</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) ago</source>
+        <translation>
+            <numerusform>منذ %n دقيقة</numerusform>
+            <numerusform>منذ دقيقة</numerusform>
+            <numerusform>منذ دقيقتين</numerusform>
+            <numerusform>منذ %n دقائق</numerusform>
+            <numerusform>منذ %n دقيقة</numerusform>
+            <numerusform>منذ %n دقيقة</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s) ago</source>
+        <translation>
+            <numerusform>منذ %n ساعة</numerusform>
+            <numerusform>منذ ساعة</numerusform>
+            <numerusform>منذ ساعتين</numerusform>
+            <numerusform>منذ %n ساعات</numerusform>
+            <numerusform>منذ %n ساعة</numerusform>
+            <numerusform>منذ %n ساعة</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>منذ %n يوم</numerusform>
+            <numerusform>منذ يوم</numerusform>
+            <numerusform>منذ يومين</numerusform>
+            <numerusform>منذ %n أيام</numerusform>
+            <numerusform>منذ %n يومًا</numerusform>
+            <numerusform>منذ %n يوم</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This computer does not tell fieldreader when a connection appears, so automatic sync cannot start here. Sync now when you are connected.</source>
+        <translation>لا يُعلِم هذا الحاسوبُ برنامجَ fieldreader بتوفّر الاتصال، لذا لا يمكن أن تبدأ المزامنة التلقائية هنا. زامِن بنفسك حين تكون متصلًا.</translation>
+    </message>
+    <message>
+        <source>fieldreader watches this computer&apos;s own network settings and sends nothing until a connection appears.</source>
+        <translation>يراقب البرنامج إعدادات الشبكة في هذا الحاسوب نفسه، ولا يرسل شيئًا قبل أن يتوفّر اتصال.</translation>
+    </message>
+    <message>
+        <source>Choose your sync profile</source>
+        <translation>اختر ملف تعريف المزامنة الخاص بك</translation>
+    </message>
+    <message>
+        <source>Sync profiles (*.toml)</source>
+        <translation>ملفات تعريف المزامنة (*.toml)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>كل الملفات (*)</translation>
+    </message>
+    <message>
+        <source>Checking for news…</source>
+        <translation>جارٍ البحث عن الجديد…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>جارٍ الإلغاء…</translation>
+    </message>
+    <message>
+        <source>%v of %m items</source>
+        <translation>العناصر: %v من %m</translation>
+    </message>
+    <message>
+        <source>Downloading items: %1 of %2 (%3)</source>
+        <translation>جارٍ تنزيل العناصر: %1 من %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Reading what is new (%1)</source>
+        <translation>جارٍ قراءة الجديد (%1)</translation>
+    </message>
+    <message>
+        <source>Saving to your library…</source>
+        <translation>جارٍ الحفظ في مكتبتك…</translation>
+    </message>
+    <message>
+        <source>Already up to date: nothing new.</source>
+        <translation>المكتبة محدّثة: لا جديد.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n added</source>
+        <translation>
+            <numerusform>لم يُضف شيء</numerusform>
+            <numerusform>أُضيف عنصر واحد</numerusform>
+            <numerusform>أُضيف عنصران</numerusform>
+            <numerusform>أُضيفت %n عناصر</numerusform>
+            <numerusform>أُضيف %n عنصرًا</numerusform>
+            <numerusform>أُضيف %n عنصر</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n updated</source>
+        <translation>
+            <numerusform>لم يُحدَّث شيء</numerusform>
+            <numerusform>حُدِّث عنصر واحد</numerusform>
+            <numerusform>حُدِّث عنصران</numerusform>
+            <numerusform>حُدِّثت %n عناصر</numerusform>
+            <numerusform>حُدِّث %n عنصرًا</numerusform>
+            <numerusform>حُدِّث %n عنصر</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n removed</source>
+        <translation>
+            <numerusform>لم يُزل شيء</numerusform>
+            <numerusform>أُزيل عنصر واحد</numerusform>
+            <numerusform>أُزيل عنصران</numerusform>
+            <numerusform>أُزيلت %n عناصر</numerusform>
+            <numerusform>أُزيل %n عنصرًا</numerusform>
+            <numerusform>أُزيل %n عنصر</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync complete: %1.</source>
+        <translation>اكتملت المزامنة: %1.</translation>
+    </message>
+    <message>
+        <source>Sync complete: no item changed.</source>
+        <translation>اكتملت المزامنة: لم يتغير أي عنصر.</translation>
+    </message>
+    <message>
+        <source>%1 downloaded from %2.</source>
+        <translation>نُزِّل %1 من المرآة %2.</translation>
+    </message>
+    <message>
+        <source>Mirrors that could not be used first:</source>
+        <translation>مرايا تعذّر استخدامها أولًا:</translation>
+    </message>
+    <message>
+        <source>Sync cancelled. Your library was not changed; what already arrived is kept, so the next sync continues from there.</source>
+        <translation>أُلغيت المزامنة. لم تتغير مكتبتك؛ ويُحتفظ بما وصل بالفعل، فتُكمل المزامنة التالية من حيث توقفت.</translation>
+    </message>
+    <message>
+        <source>The connection is being intercepted: the server&apos;s certificate is not the expected one. Nothing was changed.</source>
+        <translation>الاتصال مُعترَض: شهادة الخادم ليست الشهادة المتوقعة. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>Tor is not running, and this profile syncs only through Tor: nothing was sent. Start Tor (or the Tor Browser) and sync again.</source>
+        <translation>برنامج Tor لا يعمل، وملف التعريف هذا لا يزامن إلا عبره: لم يُرسَل شيء. شغّل Tor (أو متصفح Tor) ثم زامِن من جديد.</translation>
+    </message>
+    <message>
+        <source>The proxy this profile uses is not reachable: nothing was sent without it. Nothing was changed.</source>
+        <translation>تعذّر الوصول إلى الوكيل الذي يستخدمه ملف التعريف هذا: لم يُرسَل شيء من دونه. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>No secure connection could be set up with the mirror; the network may be interfering. Nothing was changed.</source>
+        <translation>تعذّر إنشاء اتصال آمن بالمرآة؛ قد تكون الشبكة تتدخل فيه. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>No mirror could be reached. Check your connection and try again later; nothing was changed.</source>
+        <translation>تعذّر الوصول إلى أي مرآة. تحقق من اتصالك وحاول لاحقًا؛ لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>A mirror offered older content than you have (it may be out of date, or someone may be holding back updates). It was refused; nothing was changed.</source>
+        <translation>عرضت إحدى المرايا محتوى أقدم مما لديك (قد تكون غير محدّثة، أو قد يكون أحدهم يحجب التحديثات). رُفض المحتوى؛ لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>The content offered does not match its publisher&apos;s signatures, so it was refused. Nothing was changed.</source>
+        <translation>المحتوى المعروض لا يطابق تواقيع ناشره، لذا رُفض. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>The mirror does not hold the feed at the address in your profile. Nothing was changed.</source>
+        <translation>لا تحتوي المرآة على الموجز في العنوان المذكور في ملف التعريف. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>The mirror serves a different feed from the one this library follows. Nothing was changed.</source>
+        <translation>تقدّم المرآة موجزًا غير الذي تتبعه هذه المكتبة. لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>The feed uses a format this version of fieldreader does not know. Nothing was changed; ask your trainer for a newer version.</source>
+        <translation>يستخدم الموجز صيغة لا يعرفها هذا الإصدار من fieldreader. لم يتغير شيء؛ اطلب من مدرّبك إصدارًا أحدث.</translation>
+    </message>
+    <message>
+        <source>Your profile does not say which publisher keys to trust for this feed. Nothing was changed; ask your trainer for a complete profile.</source>
+        <translation>لا يحدد ملف التعريف مفاتيح الناشر الموثوق بها لهذا الموجز. لم يتغير شيء؛ اطلب من مدرّبك ملف تعريف كاملًا.</translation>
+    </message>
+    <message>
+        <source>A channel key in your profile does not open the restricted content it is for. Nothing was changed; ask your trainer for the right key.</source>
+        <translation>أحد مفاتيح القنوات في ملف التعريف لا يفتح المحتوى المقيّد المخصص له. لم يتغير شيء؛ اطلب من مدرّبك المفتاح الصحيح.</translation>
+    </message>
+    <message>
+        <source>The sync profile cannot be used: %1</source>
+        <translation>لا يمكن استخدام ملف تعريف المزامنة: %1</translation>
+    </message>
+    <message>
+        <source>The disk is full, so the update could not be saved. Nothing was changed; free some space and sync again.</source>
+        <translation>القرص ممتلئ، لذا تعذّر حفظ التحديث. لم يتغير شيء؛ أفرغ بعض المساحة ثم زامِن من جديد.</translation>
+    </message>
+    <message>
+        <source>The library could not take the update: %1 Nothing was changed.</source>
+        <translation>تعذّر على المكتبة استيعاب التحديث: %1 لم يتغير شيء.</translation>
+    </message>
+    <message>
+        <source>The sync stopped because of an unexpected error (%1). Nothing was changed.</source>
+        <translation>توقفت المزامنة بسبب خطأ غير متوقع (%1). لم يتغير شيء.</translation>
     </message>
 </context>
 <context>

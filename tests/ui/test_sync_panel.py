@@ -1,0 +1,426 @@
+"""The sync panel in the real window, syncing from the real nginx mirror over pinned TLS.
+
+A relay between the reader and nginx can hold the connection still: a sync is then certainly
+under way (its first progress is on screen, its first request waiting) when the test cancels
+it or locks the window, without any sleep or race.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFileDialog,
+    QProgressBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from factories import PASSPHRASE
+from fieldreader.feed.update import Progress
+from fieldreader.sync.connectivity import ConnectionWatch, Connectivity
+from fieldreader.sync.messages import SENTENCES, Problem, SyncMessage
+from fieldreader.ui.main_window import MainWindow
+from fieldreader.ui.sync_panel import SyncPanel
+from sync.profiles import Publication, news, serve_feed
+from sync.servers import MakeRelay, Nginx, Pki
+from ui.conftest import WAIT_MS, set_up, wait_idle
+
+NOT_SET_UP = "Sync is not set up on this computer."
+INTERCEPTED = (
+    "The connection is being intercepted: the server's certificate is not the expected one. "
+    "Nothing was changed."
+)
+
+
+@pytest.fixture
+def feed(nginx: Nginx, pki: Pki, tmp_path: Path) -> Publication:
+    """Four public articles and a restricted one, served; profiles go on a "stick"."""
+    served = serve_feed(nginx, tmp_path / "publisher", f"ui-{tmp_path.name}", news(4))
+    return Publication(served, nginx, pki, tmp_path / "stick")
+
+
+def open_panel(qtbot: QtBot, window: MainWindow) -> SyncPanel:
+    """Library > Sync… by its shortcut, Ctrl+Shift+S; returns once the status is shown."""
+    panel = window.sync_panel
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    with qtbot.waitSignal(panel.status_shown, timeout=WAIT_MS):
+        QTest.keyClick(
+            window,
+            Qt.Key.Key_S,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert panel.isVisible()
+    return panel
+
+
+def choose_in_dialog(qtbot: QtBot, panel: SyncPanel, button: QAbstractButton, path: Path) -> None:
+    """Click ``button`` and pick ``path`` in the file dialog it opens, as a person would."""
+    seen: list[QFileDialog] = []
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(10, drive)
+            return
+        seen.append(dialog)
+        non_native = dialog.testOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.selectFile(str(path) if non_native else "")
+        dialog.accept()
+
+    QTimer.singleShot(0, drive)
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1, "the button opened no file dialog"
+
+
+def set_profile(qtbot: QtBot, panel: SyncPanel, path: Path) -> None:
+    with qtbot.waitSignal(panel.status_shown, timeout=WAIT_MS):
+        panel.set_profile(path)
+
+
+def sync(qtbot: QtBot, panel: SyncPanel, signal: str = "sync_finished") -> object:
+    with qtbot.waitSignal(getattr(panel, signal), timeout=WAIT_MS) as caught:
+        QTest.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    return caught.args[0]
+
+
+def articles_shown(qtbot: QtBot, window: MainWindow) -> int:
+    wait_idle(qtbot, window)
+    assert window.view == "article"
+    return window.model.rowCount()
+
+
+# Not set up, choosing a profile
+
+
+def test_without_a_profile_the_panel_says_so_and_offers_to_choose_one(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    set_up(qtbot, window)
+    assert window.sync_action in window.menus["library"].actions()
+    toolbar = window.findChild(QWidget, "toolbar")
+    assert toolbar is not None
+    assert window.sync_action in toolbar.actions()
+
+    panel = open_panel(qtbot, window)
+    assert panel.pages.currentWidget() is panel.not_set_up_page
+    assert panel.not_set_up_label.text() == NOT_SET_UP
+    assert panel.first_choose_button.isVisible()
+    assert not panel.sync_button.isVisible()
+    assert not panel.auto_sync.isVisible()
+    assert panel.message.text() == ""
+    assert panel.windowTitle() == "Sync"
+    assert panel.start_sync() is False  # nothing to sync with
+    for control in panel.findChildren(QAbstractButton) + panel.findChildren(QProgressBar):
+        assert control.accessibleName(), control
+
+
+def test_choosing_a_profile_shows_where_and_what_it_syncs_and_sends_nothing(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    mirror = feed.url
+    profile = feed.profile()
+    panel = open_panel(qtbot, window)
+    mark = feed.nginx.mark()
+
+    with qtbot.waitSignal(panel.status_shown, timeout=WAIT_MS):
+        choose_in_dialog(qtbot, panel, panel.first_choose_button, profile)
+
+    assert panel.pages.currentWidget() is panel.set_up_page
+    assert panel.mirrors_label.text() == mirror
+    assert panel.route_label.text() == "Direct (HTTPS)"
+    assert panel.channels_label.text() == "All public channels, and restricted: af"
+    assert panel.last_sync_label.text() == "Never"
+    assert panel.sync_button.isEnabled()
+    assert not panel.cancel_button.isEnabled()
+    assert not panel.progress.isVisible()
+    assert feed.nginx.since(mark) == []  # choosing is not syncing
+    # Qt's file dialog had nowhere to write its history of folders.
+    assert QSettings(QSettings.Scope.UserScope, "QtProject").fileName().startswith("/dev/null")
+
+
+def test_a_profile_that_does_not_load_is_refused_with_its_reason(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    set_up(qtbot, window)
+    panel = open_panel(qtbot, window)
+    broken = tmp_path / "org.toml"
+    broken.write_text("[feed]\nmirrors = []\n", encoding="utf-8")
+    with qtbot.waitSignal(panel.sync_failed, timeout=WAIT_MS) as caught:
+        panel.set_profile(broken)
+    assert caught.args[0].problem is Problem.PROFILE
+    assert panel.message.text() == (
+        "The sync profile cannot be used: org.toml: 'feed.mirrors': needs at least one entry"
+    )
+    assert panel.pages.currentWidget() is panel.not_set_up_page
+    assert panel.not_set_up_label.text() == NOT_SET_UP
+
+
+def test_a_profile_moved_away_since_is_explained(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    profile = feed.profile()
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, profile)
+    profile.unlink()
+    panel.hide()
+    panel = open_panel(qtbot, window)
+    assert panel.pages.currentWidget() is panel.not_set_up_page
+    assert panel.not_set_up_label.text().startswith(
+        "The sync profile chosen earlier cannot be used: organisation.toml: cannot be read"
+    )
+
+
+# Syncing
+
+
+def test_a_sync_shows_progress_and_the_result_and_the_new_items_appear(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    before = articles_shown(qtbot, window)
+    mirror = feed.url
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile())
+    shown: list[tuple[str, str, int, int]] = []
+
+    def record(step: Progress) -> None:
+        shown.append((step.phase, panel.progress_label.text(), panel.progress.value(),
+                      panel.progress.maximum()))  # fmt: skip
+
+    panel.progress_shown.connect(record)
+    with qtbot.waitSignal(panel.sync_started, timeout=WAIT_MS):
+        outcome = sync(qtbot, panel)
+
+    assert outcome.update.added == 5  # type: ignore[attr-defined]
+    objects = [s for s in shown if s[0] == "objects"]
+    assert [(value, maximum) for _, _, value, maximum in objects] == [(n, 5) for n in range(1, 6)]
+    assert objects[0][1].startswith("Downloading items: 1 of 5 (")
+    assert objects[-1][1].endswith(" KB)") or objects[-1][1].endswith(" B)")
+    assert shown[0][1] == "Checking for news…"
+    assert shown[-1][1] == "Saving to your library…"
+    assert panel.message.text().startswith("Sync complete: 5 added. ")
+    assert panel.message.text().endswith(f" downloaded from {mirror}.")
+    assert not panel.progress.isVisible()
+    assert panel.sync_button.isEnabled()
+    assert not panel.cancel_button.isEnabled()
+
+    assert articles_shown(qtbot, window) == before + 5
+    qtbot.waitUntil(lambda: panel.last_sync_label.text() == "Just now", timeout=WAIT_MS)
+
+    sync(qtbot, panel)
+    assert panel.message.text().startswith("Already up to date: nothing new. 0 B downloaded")
+    assert articles_shown(qtbot, window) == before + 5
+
+
+def test_an_update_of_the_feed_says_what_changed(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile())
+    sync(qtbot, panel)
+
+    def edit(content: Path) -> None:
+        (content / "articles" / "sync-news-0.md").unlink()
+        news(2, "sync-late")(content)
+        text = (content / "articles" / "sync-news-1.md").read_text(encoding="utf-8")
+        (content / "articles" / "sync-news-1.md").write_text(text + "\nCorrected.\n")
+
+    feed.served.rebuild(feed.nginx, edit)
+    sync(qtbot, panel)
+    assert panel.message.text().startswith("Sync complete: 3 added, 1 updated, 1 removed. ")
+
+
+def test_an_intercepted_connection_is_named_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    before = articles_shown(qtbot, window)
+    intercepted = feed.nginx.intercepted_url(feed.served.prefix)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile(intercepted))
+
+    message = sync(qtbot, panel, "sync_failed")
+
+    assert message.problem is Problem.INTERCEPTED  # type: ignore[attr-defined]
+    assert panel.message.text() == INTERCEPTED
+    assert panel.message.objectName() == "error"
+    assert panel.details.isVisible()
+    assert panel.details.text().startswith(f"{intercepted}: The connection is being intercepted")
+    assert not panel.progress.isVisible()
+    assert panel.sync_button.isEnabled()
+    assert articles_shown(qtbot, window) == before
+    wait_idle(qtbot, window)
+    assert panel.last_sync_label.text() == "Never"
+
+
+def test_cancel_mid_sync_says_so_and_the_next_sync_completes(
+    qtbot: QtBot, window: MainWindow, feed: Publication, relay_to: MakeRelay
+) -> None:
+    set_up(qtbot, window)
+    before = articles_shown(qtbot, window)
+    relay = relay_to(feed.nginx.port)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile(relay.url(feed.served.prefix)))
+
+    relay.hold()
+    with qtbot.waitSignal(panel.progress_shown, timeout=WAIT_MS):
+        QTest.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    assert panel.running()
+    assert not panel.sync_button.isEnabled()
+    assert panel.progress.isVisible()
+    QTest.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.progress_label.text() == "Cancelling…"
+    assert not panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(panel.sync_failed, timeout=WAIT_MS) as caught:
+        relay.release()
+
+    assert caught.args[0].problem is Problem.CANCELLED
+    assert panel.message.text().startswith("Sync cancelled. Your library was not changed")
+    assert panel.message.objectName() != "error"  # the person asked for it
+    assert not panel.running()
+    assert panel.sync_button.isEnabled()
+    assert articles_shown(qtbot, window) == before
+
+    outcome = sync(qtbot, panel)
+    assert outcome.update.added == 5  # type: ignore[attr-defined]
+    assert articles_shown(qtbot, window) == before + 5
+
+
+def test_locking_during_a_sync_cancels_it_and_clears_the_panel(
+    qtbot: QtBot, window: MainWindow, feed: Publication, relay_to: MakeRelay
+) -> None:
+    set_up(qtbot, window)
+    before = articles_shown(qtbot, window)
+    relay = relay_to(feed.nginx.port)
+    mirror = relay.url(feed.served.prefix)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile(mirror))
+    answers: list[object] = []
+    panel.sync_finished.connect(answers.append)
+    panel.sync_failed.connect(answers.append)
+
+    relay.hold()
+    with qtbot.waitSignal(panel.progress_shown, timeout=WAIT_MS):
+        QTest.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.locked, timeout=WAIT_MS):
+        QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    assert not panel.isVisible()
+    assert not panel.running()
+    assert panel.status is None
+    assert not panel.timer.isActive()
+    for label in (panel.mirrors_label, panel.channels_label, panel.message, panel.details):
+        assert label.text() == ""
+    assert panel.pages.currentWidget() is panel.not_set_up_page
+    assert not window.sync_action.isEnabled()
+    relay.release()
+    wait_idle(qtbot, window)  # the sync stopped at its next file, then the library closed
+    assert answers == []  # a locked window shows nothing of it
+
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT_MS):
+        window.unlock_panel.unlock_requested.emit(PASSPHRASE)
+    wait_idle(qtbot, window)
+    articles = window.sidebar.item(0)
+    assert articles is not None
+    assert articles.text().split() == ["Articles", str(before)]  # the library's own count
+    assert panel.timer.isActive()
+    panel = open_panel(qtbot, window)
+    assert panel.mirrors_label.text() == mirror
+    assert panel.last_sync_label.text() == "Never"
+    assert panel.message.text() == ""
+
+
+# Automatic sync
+
+
+class States:
+    """What the routing tables say at each look (a network cannot be unplugged here)."""
+
+    def __init__(self, *states: Connectivity) -> None:
+        self.states = list(states)
+
+    def __call__(self) -> Connectivity:
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+
+def test_auto_sync_starts_when_a_connection_appears_only_if_turned_on(
+    qtbot: QtBot, window: MainWindow, feed: Publication
+) -> None:
+    set_up(qtbot, window)
+    before = articles_shown(qtbot, window)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile())
+    assert panel.timer.isActive()
+    assert panel.timer.interval() == 30_000
+    assert not panel.auto_sync.isChecked()
+
+    # Off: a connection appearing starts nothing, and nothing is sent.
+    mark = feed.nginx.mark()
+    panel.watch = ConnectionWatch(States("offline", "online"))
+    panel.watch.reset()
+    assert panel.check_connection() is False
+    assert feed.nginx.since(mark) == []
+
+    QTest.mouseClick(panel.auto_sync, Qt.MouseButton.LeftButton)
+    assert window.settings.auto_sync
+    wait_idle(qtbot, window)
+    service = window.service
+    assert service is not None
+    assert service.settings().auto_sync  # kept in the library (tests may read it directly)
+
+    # On, and already online: nothing appears, nothing starts.
+    panel.watch = ConnectionWatch(States("online"))
+    panel.watch.reset()
+    assert panel.check_connection() is False
+    # On, offline then online: a sync starts by itself and brings the news.
+    panel.watch = ConnectionWatch(States("offline", "online"))
+    panel.watch.reset()
+    with qtbot.waitSignal(panel.sync_finished, timeout=WAIT_MS):
+        assert panel.check_connection() is True
+    assert articles_shown(qtbot, window) == before + 5
+
+
+def test_auto_sync_survives_a_lock_and_is_explained_where_it_cannot_work(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    set_up(qtbot, window)
+    panel = open_panel(qtbot, window)
+    assert "sends nothing until a connection appears" in panel.auto_note.text()
+    panel.auto_sync.setChecked(True)
+    wait_idle(qtbot, window)
+    window.lock()
+    wait_idle(qtbot, window)
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT_MS):
+        window.unlock_panel.unlock_requested.emit(PASSPHRASE)
+    assert window.settings.auto_sync
+
+    panel.watch = ConnectionWatch(States("unknown"))
+    panel.hide()
+    panel.watch.reset()
+    with qtbot.waitSignal(panel.status_shown, timeout=WAIT_MS):
+        panel.open_panel()
+    assert panel.auto_sync.isChecked()
+    assert "automatic sync cannot start here" in panel.auto_note.text()
+    assert panel.check_connection() is False
+
+
+# Words
+
+
+@pytest.mark.parametrize("problem", list(Problem))
+def test_the_panel_says_the_same_sentences_as_the_core(
+    qtbot: QtBot, window: MainWindow, problem: Problem
+) -> None:
+    message = SyncMessage(problem, ("a reason.",))
+    assert window.sync_panel.message_text(message) == message.text
+    assert SENTENCES[problem]
