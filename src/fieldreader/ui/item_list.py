@@ -35,6 +35,7 @@ from fieldreader.model import is_rtl
 from fieldreader.store import ItemSummary, SearchHit
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+NOTE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def _kind_label(kind: str) -> str:
@@ -54,6 +55,8 @@ class Row:
     detail_html: str
     """Summary (escaped) or search snippet (escaped, with ``<mark>``)."""
     rtl: bool
+    note_id: int | None = None
+    """Set on the rows of the Notes section: the note the row stands for."""
 
     @classmethod
     def from_summary(cls, s: ItemSummary) -> Row:
@@ -98,6 +101,8 @@ class ItemListModel(QAbstractListModel):
             return f"{row.title}. {row.meta}"
         if role == ITEM_ID_ROLE:
             return row.item_id
+        if role == NOTE_ID_ROLE:
+            return row.note_id
         return None
 
 

@@ -54,6 +54,7 @@ from fieldreader.store.keyslots import DEFAULT_KDF
 from fieldreader.store.library import library_exists
 from fieldreader.ui.contact_card import CLIPBOARD_SECONDS, ClipboardGuard, ContactCard
 from fieldreader.ui.item_list import ITEM_ID_ROLE, Row, make_item_list
+from fieldreader.ui.notes import NotesFeature
 from fieldreader.ui.protection import Protection
 from fieldreader.ui.reader_view import ReaderView, open_externally
 from fieldreader.ui.sync_panel import SyncPanel
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self._run_search)
         self.sync_panel = SyncPanel(self)
         self._build_actions()
+        self.notes = NotesFeature(self)
         self._set_library_actions(False)
         self.statusBar().showMessage("")
         self.protection = Protection(self)
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         return self.service is None
 
     def _clear_content(self) -> None:
+        self.notes.clear()  # saves the note being edited first
         self.clipboard.clear()
         self._search_generation += 1
         self._page_generation += 1
@@ -329,7 +332,9 @@ class MainWindow(QMainWindow):
         self.contact_card.copied.connect(self._copied)
         self.reader_stack.addWidget(self.reader)
         self.reader_stack.addWidget(self.contact_card)
-        layout.addWidget(self.reader_stack, 1)
+        self.reader_split = QSplitter(Qt.Orientation.Vertical, column)
+        self.reader_split.addWidget(self.reader_stack)
+        layout.addWidget(self.reader_split, 1)
         return column
 
     def _build_actions(self) -> None:
@@ -512,6 +517,9 @@ class MainWindow(QMainWindow):
         self._search_generation += 1
         generation = self._search_generation
         view, filters = self.view, self.current_filters()
+        if view == "notes":
+            self.notes.load_section(filters, lambda: generation == self._search_generation)
+            return
 
         def show(summaries: Any) -> None:  # noqa: ANN401
             if generation == self._search_generation and self.service is not None:
@@ -592,7 +600,7 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
         indexes = selected.indexes()
-        if indexes:
+        if indexes and not self.notes.open_row(indexes[0]):
             query = self._query if self.search_field.text().strip() else ""
             self.open_item(indexes[0].data(ITEM_ID_ROLE), query=query)
 
@@ -654,6 +662,20 @@ class MainWindow(QMainWindow):
             elif page.position:
                 self.reader.set_position(page.position)
         self.page_shown.emit(item.id)
+
+    def show_blank(self, title: str) -> None:
+        """No item in the reader, only ``title`` above it (a note not about any item)."""
+        self._remember_position()
+        self._page_generation += 1
+        self.current = None
+        self.reader.clear_page()
+        self.contact_card.clear_card()
+        self.reader_stack.setCurrentWidget(self.reader)
+        self.title_label.setText(title)
+        self.meta_label.setText("")
+        self._set_translations([])
+        self.checklist_bar.hide()
+        self.bookmark_button.setChecked(False)
 
     def _set_translations(self, translations: list[Any]) -> None:
         for button in self.translation_buttons:
@@ -787,12 +809,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_plain(exc), 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's API
+        self.notes.flush()
         self._remember_position()
         self.clipboard.clear()
         self.sync_panel.stop()  # a running sync stops at its next file, before the close
         service, self.service = self.service, None
         if service is not None:
             self.worker.submit(service.library.close)
+        self.notes.wait_for_saves()
         self.worker.shutdown()
         event.accept()
 

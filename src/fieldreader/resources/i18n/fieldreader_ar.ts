@@ -108,6 +108,112 @@
     </message>
 </context>
 <context>
+    <name>ExportNotesDialog</name>
+    <message>
+        <source>Export notes</source>
+        <translation>تصدير الملاحظات</translation>
+    </message>
+    <message>
+        <source>Write every note to a file, to keep or to move to another computer.</source>
+        <translation>تُكتب كل ملاحظاتك في ملف، لتحتفظ بها أو تنقلها إلى حاسوب آخر.</translation>
+    </message>
+    <message>
+        <source>Export message</source>
+        <translation>رسالة التصدير</translation>
+    </message>
+    <message>
+        <source>&amp;Encrypted notes file (recommended)</source>
+        <translation>ملف ملاحظات م&amp;شفّر (مستحسن)</translation>
+    </message>
+    <message>
+        <source>Encrypted notes file</source>
+        <translation>ملف ملاحظات مشفّر</translation>
+    </message>
+    <message>
+        <source>&amp;Markdown file, not encrypted</source>
+        <translation>ملف Markdown &amp;غير مشفّر</translation>
+    </message>
+    <message>
+        <source>Markdown file, not encrypted</source>
+        <translation>ملف Markdown غير مشفّر</translation>
+    </message>
+    <message>
+        <source>Passphrase for the notes file</source>
+        <translation>عبارة المرور لملف الملاحظات</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>عبارة المرور مرة أخرى</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase</source>
+        <translation>&amp;عبارة المرور</translation>
+    </message>
+    <message>
+        <source>&amp;Again</source>
+        <translation>&amp;مرة أخرى</translation>
+    </message>
+    <message>
+        <source>Whoever imports the file will need this passphrase. It can differ from your library&apos;s.</source>
+        <translation>سيحتاج من يستورد الملف إلى عبارة المرور هذه. ويمكن أن تختلف عن عبارة مرور مكتبتك.</translation>
+    </message>
+    <message>
+        <source>This file is not encrypted: anyone who gets this computer or the file can read your notes.</source>
+        <translation>هذا الملف غير مشفّر: يستطيع كل من يصل إلى هذا الحاسوب أو إلى الملف أن يقرأ ملاحظاتك.</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>تحذير</translation>
+    </message>
+    <message>
+        <source>&amp;Choose file and export…</source>
+        <translation>ا&amp;ختر ملفًا وصدِّر…</translation>
+    </message>
+    <message>
+        <source>Choose a file and export</source>
+        <translation>اختر ملفًا وصدِّر</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>إغلاق</translation>
+    </message>
+    <message>
+        <source>Markdown files (*.md)</source>
+        <translation>ملفات Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>fieldreader files (*.frb)</source>
+        <translation>ملفات fieldreader (*.frb)</translation>
+    </message>
+    <message>
+        <source>Export notes to</source>
+        <translation>تصدير الملاحظات إلى</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n note(s) exported to %1.</source>
+        <translation>
+            <numerusform>لم تُصدَّر أي ملاحظة إلى %1.</numerusform>
+            <numerusform>صُدِّرت ملاحظة واحدة إلى %1.</numerusform>
+            <numerusform>صُدِّرت ملاحظتان إلى %1.</numerusform>
+            <numerusform>صُدِّرت %n ملاحظات إلى %1.</numerusform>
+            <numerusform>صُدِّرت %n ملاحظة إلى %1.</numerusform>
+            <numerusform>صُدِّرت %n ملاحظة إلى %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing was exported: %1</source>
+        <translation>لم يُصدَّر شيء: %1</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>العبارتان مختلفتان.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>جارٍ التصدير…</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPanel</name>
     <message>
         <source>Set up fieldreader</source>
@@ -280,14 +386,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>S&amp;ync…</source>
-        <translation>م&amp;زامنة…</translation>
-    </message>
-    <message>
-        <source>Sync the library (Ctrl+Shift+S)</source>
-        <translation>زامِن المكتبة (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
         <source>That passphrase is not correct. Try again.</source>
         <translation>عبارة المرور هذه غير صحيحة. حاول مرة أخرى.</translation>
     </message>
@@ -374,6 +472,14 @@
     <message>
         <source>&amp;Lock now</source>
         <translation>&amp;قفل الآن</translation>
+    </message>
+    <message>
+        <source>S&amp;ync…</source>
+        <translation>م&amp;زامنة…</translation>
+    </message>
+    <message>
+        <source>Sync the library (Ctrl+Shift+S)</source>
+        <translation>زامِن المكتبة (Ctrl+Shift+S)</translation>
     </message>
     <message>
         <source>&amp;Bookmark</source>
@@ -509,6 +615,163 @@ This leaves fieldreader: the site, your network and anyone watching it can see t
     <message>
         <source>Something went wrong (%1).</source>
         <translation>حدث خطأ ما (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>NoteEditor</name>
+    <message>
+        <source>Quoted passage</source>
+        <translation>المقطع المقتبس</translation>
+    </message>
+    <message>
+        <source>Note editor</source>
+        <translation>محرر الملاحظة</translation>
+    </message>
+    <message>
+        <source>Note text (Markdown)</source>
+        <translation>نص الملاحظة (Markdown)</translation>
+    </message>
+    <message>
+        <source>Write your note. Markdown works: *emphasis*, lists…</source>
+        <translation>اكتب ملاحظتك. يمكنك استخدام Markdown: *تأكيد*، قوائم…</translation>
+    </message>
+    <message>
+        <source>Note preview</source>
+        <translation>معاينة الملاحظة</translation>
+    </message>
+    <message>
+        <source>&amp;Write</source>
+        <translation>ا&amp;كتب</translation>
+    </message>
+    <message>
+        <source>P&amp;review</source>
+        <translation>معا&amp;ينة</translation>
+    </message>
+    <message>
+        <source>Note save status</source>
+        <translation>حالة حفظ الملاحظة</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>جارٍ الحفظ…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>حُفظت.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>لم تُحفظ: %1</translation>
+    </message>
+    <message>
+        <source>This note cannot be shown as a preview.</source>
+        <translation>لا يمكن عرض معاينة لهذه الملاحظة.</translation>
+    </message>
+    <message>
+        <source>Something went wrong (%1).</source>
+        <translation>حدث خطأ ما (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>NotesFeature</name>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>&amp;أضف ملاحظة</translation>
+    </message>
+    <message>
+        <source>E&amp;xport notes…</source>
+        <translation>تصدير ال&amp;ملاحظات…</translation>
+    </message>
+    <message>
+        <source>The quoted passage is no longer in this item&apos;s text.</source>
+        <translation>لم يعد المقطع المقتبس موجودًا في نص هذا العنصر.</translation>
+    </message>
+    <message>
+        <source>Note not about any item</source>
+        <translation>ملاحظة غير مرتبطة بأي عنصر</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in the library)</source>
+        <translation>%1 (لم يعد في المكتبة)</translation>
+    </message>
+    <message>
+        <source>(nothing written yet)</source>
+        <translation>(لم يُكتب شيء بعد)</translation>
+    </message>
+    <message>
+        <source>Note · %1</source>
+        <translation>ملاحظة · %1</translation>
+    </message>
+    <message>
+        <source>A note</source>
+        <translation>ملاحظة</translation>
+    </message>
+</context>
+<context>
+    <name>NotesPanel</name>
+    <message>
+        <source>Notes</source>
+        <translation>الملاحظات</translation>
+    </message>
+    <message>
+        <source>Notes panel</source>
+        <translation>لوحة الملاحظات</translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>&amp;أضف ملاحظة</translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation>أضف ملاحظة</translation>
+    </message>
+    <message>
+        <source>Add a note (Ctrl+Shift+N)</source>
+        <translation>أضف ملاحظة (Ctrl+Shift+N)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete note</source>
+        <translation>ا&amp;حذف الملاحظة</translation>
+    </message>
+    <message>
+        <source>Delete this note</source>
+        <translation>احذف هذه الملاحظة</translation>
+    </message>
+    <message>
+        <source>Notes on this item</source>
+        <translation>ملاحظات على هذا العنصر</translation>
+    </message>
+    <message>
+        <source>Delete note</source>
+        <translation>حذف الملاحظة</translation>
+    </message>
+    <message>
+        <source>Note deleted.</source>
+        <translation>حُذفت الملاحظة.</translation>
+    </message>
+    <message>
+        <source>Delete this note? This cannot be undone.</source>
+        <translation>أتريد حذف هذه الملاحظة؟ لا يمكن التراجع عن ذلك.</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>ا&amp;حذف</translation>
+    </message>
+    <message>
+        <source>Delete the note</source>
+        <translation>احذف الملاحظة</translation>
+    </message>
+    <message>
+        <source>(nothing written yet)</source>
+        <translation>(لم يُكتب شيء بعد)</translation>
+    </message>
+    <message>
+        <source>A note not about any item in the library</source>
+        <translation>ملاحظة غير مرتبطة بأي عنصر في المكتبة</translation>
+    </message>
+    <message>
+        <source>Notes on this item (%1)</source>
+        <translation>ملاحظات على هذا العنصر (%1)</translation>
     </message>
 </context>
 <context>
