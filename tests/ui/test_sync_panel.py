@@ -7,6 +7,7 @@ it or locks the window, without any sleep or race.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -412,6 +413,10 @@ def test_auto_sync_survives_a_lock_and_is_explained_where_it_cannot_work(
     assert panel.auto_sync.isChecked()
     assert "automatic sync cannot start here" in panel.auto_note.text()
     assert panel.check_connection() is False
+
+    # Turned off in the settings dialog: the panel's switch follows.
+    window.use_settings(dataclasses.replace(window.settings, auto_sync=False))
+    assert not panel.auto_sync.isChecked()
 
 
 # Words

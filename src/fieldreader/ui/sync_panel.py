@@ -13,13 +13,12 @@ check reads the operating system's routing state every half minute and sends not
 from __future__ import annotations
 
 import dataclasses
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -48,6 +47,7 @@ from fieldreader.sync.messages import (
     size_text,
     time_since,
 )
+from fieldreader.ui.file_dialogs import keep_qt_settings_off_disk
 
 if TYPE_CHECKING:
     from fieldreader.ui.main_window import MainWindow
@@ -97,6 +97,8 @@ class SyncPanel(QDialog):
         self.timer.timeout.connect(self.check_connection)
         window.unlocked.connect(self._on_unlocked)
         window.locked.connect(self.stop)
+        # The settings dialog has the same switch: both show what was saved last.
+        window.settings_changed.connect(lambda _settings: self._show_auto_sync())
 
     # Building
 
@@ -637,14 +639,10 @@ class SyncPanel(QDialog):
 def ask_profile_path(parent: QWidget, caption: str, start: Path | None) -> Path | None:
     """Ask for an existing profile file; None if the reader cancelled.
 
-    Qt's own dialog, as the system's would add the file to a "recent files" list on disk; and
-    Qt's dialog writes its history and last folder to a ``QtProject`` settings file when it is
-    destroyed, so Qt's per-user settings are pointed where nothing can be written first (on
-    Linux and the BSDs; Windows and macOS keep them where Qt cannot redirect them).
+    Qt's own dialog, with nowhere to write its history of folders (see
+    :mod:`fieldreader.ui.file_dialogs`).
     """
-    if sys.platform not in ("win32", "darwin"):
-        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-            QSettings.setPath(fmt, QSettings.Scope.UserScope, "/dev/null")
+    keep_qt_settings_off_disk()
     dialog = QFileDialog(parent, caption, str(start or Path.home()))
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
