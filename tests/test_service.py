@@ -205,3 +205,17 @@ def test_create_reader_with_the_sample(tmp_path: Path) -> None:
     assert service.overview().counts["article"] > 10
     assert "objects" in phases
     service.library.close()
+
+
+def test_sections_come_in_pages(library: Library) -> None:
+    library.content.apply([article(f"p{n:03}", title=f"Item {n:03}") for n in range(25)])
+    service = ReaderService(library)
+    first = service.list_items("article", limit=10)
+    second = service.list_items("article", limit=10, offset=10)
+    rest = service.list_items("article", limit=10, offset=20)
+    assert [len(first), len(second), len(rest)] == [10, 10, 5]
+    assert len({s.id for s in first + second + rest}) == 25
+    for n in (3, 7, 11):
+        service.toggle_bookmark(f"p{n:03}")
+    assert len(service.list_items("bookmarks", limit=2)) == 2
+    assert len(service.list_items("bookmarks", limit=2, offset=2)) == 1

@@ -174,11 +174,24 @@ class ReaderService:
             content.facet_values("tag"),
         )
 
-    def list_items(self, view: View, filters: ItemFilter = ItemFilter()) -> list[ItemSummary]:
-        """The items of one sidebar section, narrowed by ``filters`` (its kind is ignored)."""
+    def list_items(
+        self,
+        view: View,
+        filters: ItemFilter = ItemFilter(),
+        *,
+        limit: int = -1,
+        offset: int = 0,
+    ) -> list[ItemSummary]:
+        """The items of one sidebar section, narrowed by ``filters`` (its kind is ignored),
+        ``limit`` at a time from ``offset`` (a section of a large library is read in pages).
+
+        Bookmarks come most recently bookmarked first; the other sections newest first.
+        """
         kind = _KIND_OF_VIEW.get(view)
         if kind is not None:
-            return self.library.content.list_items(_with_kind(filters, kind))
+            return self.library.content.list_items(
+                _with_kind(filters, kind), limit=limit, offset=offset
+            )
         if view == "bookmarks":
             ids = [b.item_id for b in self.library.userdata.bookmarks() if b.item_exists]
         else:
@@ -189,13 +202,11 @@ class ReaderService:
                     if n.item_id is not None and n.item_exists
                 )
             )
-        wanted = set(ids)
         found = {
-            s.id: s
-            for s in self.library.content.list_items(_with_kind(filters, None))
-            if s.id in wanted
+            s.id: s for s in self.library.content.list_items(_with_kind(filters, None), ids=ids)
         }
-        return [found[i] for i in ids if i in found]
+        ordered = [found[i] for i in ids if i in found]
+        return ordered[offset:] if limit < 0 else ordered[offset : offset + limit]
 
     def open(self, item_id: str, query: str = "") -> Page:
         """Everything the reader pane shows for ``item_id``.

@@ -7,7 +7,7 @@ and outlive them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,10 +122,18 @@ class ContentRepository:
         return _item_from_row(item_id, row[0], row[1])
 
     def list_items(
-        self, filters: ItemFilter = ItemFilter(), *, limit: int = -1, offset: int = 0
+        self,
+        filters: ItemFilter = ItemFilter(),
+        *,
+        limit: int = -1,
+        offset: int = 0,
+        ids: Collection[str] | None = None,
     ) -> list[ItemSummary]:
-        """Items matching ``filters``, newest first, then by title."""
+        """Items matching ``filters`` (and among ``ids`` if given), newest first, then by title."""
         where, params = filters.where("i")
+        if ids is not None:
+            where += " AND i.id IN (SELECT value FROM json_each(:ids))"
+            params = {**params, "ids": json.dumps(sorted(ids))}
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM items i WHERE {where} "
             "ORDER BY i.item_date IS NULL, i.item_date DESC, i.title LIMIT :limit OFFSET :offset"

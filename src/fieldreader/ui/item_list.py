@@ -7,6 +7,7 @@ cost no widgets. Search snippets arrive with ``<mark>`` around matches and are d
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,14 +71,38 @@ class Row:
 
 
 class ItemListModel(QAbstractListModel):
+    """Rows shown so far. A section of a large library arrives a page at a time: the view asks
+    for more (``fetchMore``) when it is scrolled near the end, so opening "Articles" on 100,000
+    items reads one page, not the whole table."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
+        self._more: Callable[[], None] | None = None
+        self._fetching = False
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list[Row], more: Callable[[], None] | None = None) -> None:
+        """Replace every row; ``more`` asks for the next page (None: there is no more)."""
         self.beginResetModel()
         self._rows = rows
+        self._more, self._fetching = more, False
         self.endResetModel()
+
+    def append_rows(self, rows: list[Row], more: Callable[[], None] | None = None) -> None:
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._more, self._fetching = more, False
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        return not parent.isValid() and self._more is not None and not self._fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if self.canFetchMore(parent) and self._more is not None:
+            self._fetching = True
+            self._more()
 
     def row_at(self, index: int) -> Row:
         return self._rows[index]

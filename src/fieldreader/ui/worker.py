@@ -60,8 +60,10 @@ class Worker(QObject):
         return self._pool.submit(run)
 
     def shutdown(self) -> None:
-        """Wait for what is running (a sync is cancelled by its owner first), then stop."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Run what is queued (the last reading position, closing the library), then stop.
+
+        A sync is cancelled by its owner first, so this waits for seconds at most."""
+        self._pool.shutdown(wait=True, cancel_futures=False)
 
     def busy(self) -> bool:
         return self._pending > 0
