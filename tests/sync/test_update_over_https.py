@@ -221,3 +221,25 @@ def test_sync_library_reports_every_mirror_when_none_will_do(
         sync_library(library, mirrors.config(mirrors.stale), options)
     assert mirrors.stale in str(caught.value)
     assert library.feeds.state("test-feed") is not None
+
+
+def test_sync_library_moves_past_a_mirror_with_a_forged_signature(
+    mirrors: Mirrors, library: Library, nginx: Nginx
+) -> None:
+    """A mirror (or a CDN in front of it) that alters signed metadata is skipped like a stale one:
+    the next mirror's genuine copy is applied, and the skipped mirror's reason is kept."""
+    forged = nginx.www / "e2e-forged"
+    if not forged.exists():
+        shutil.copytree(mirrors.tree, forged)
+        doc = json.loads((forged / "timestamp.json").read_bytes())
+        sig = doc["signatures"][0]["sig"]
+        doc["signatures"][0]["sig"] = ("0" if sig[0] != "0" else "1") + sig[1:]
+        (forged / "timestamp.json").write_text(json.dumps(doc))
+    options = UpdateOptions(
+        now=NOW, online=True, trusted_root=mirrors.root1, channel_keys={CHANNEL: CHANNEL_KEY}
+    )
+    outcome = sync_library(library, mirrors.config(nginx.url("e2e-forged"), mirrors.fresh), options)
+    assert outcome.mirror == mirrors.fresh
+    assert [f.mirror for f in outcome.skipped] == [nginx.url("e2e-forged")]
+    assert outcome.update.version == 2
+    assert "signature" in outcome.skipped[0].reason.lower()

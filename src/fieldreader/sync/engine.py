@@ -13,12 +13,15 @@ import json
 from dataclasses import dataclass
 
 from fieldreader.feed.errors import (
+    BadSignature,
     FeedError,
     FreezeAttack,
     HashMismatch,
     LengthExceeded,
+    MalformedMetadata,
     MixAndMatch,
     RollbackAttack,
+    ThresholdNotMet,
 )
 from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
 from fieldreader.store import Library
@@ -28,6 +31,9 @@ from fieldreader.sync.transport import CachedFile, MirrorSource
 
 #: Failures that say something about one mirror, not about the feed: try the next mirror.
 MIRROR_FAULTS: tuple[type[FeedError], ...] = (
+    BadSignature,
+    ThresholdNotMet,
+    MalformedMetadata,
     FreezeAttack,
     RollbackAttack,
     MixAndMatch,
