@@ -19,6 +19,7 @@ from fieldreader.errors import FieldreaderError
 from fieldreader.model import KINDS
 from fieldreader.process import forbid_core_dumps
 from fieldreader.provisioning import prepare_process
+from fieldreader.selftest import run_self_test
 from fieldreader.store import DEFAULT_KDF, KdfParams
 from fieldreader.store.errors import DatabaseDamaged, KeySlotsDamaged, WrongPassphrase
 
@@ -30,6 +31,21 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+class _SelfTestRequested(Exception):
+    """``--self-test`` was given: it runs instead of a command, as ``--version`` does."""
+
+
+class _SelfTestAction(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        raise _SelfTestRequested
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 wrong passphrase, 4 damaged library.",
     )
     parser.add_argument("--version", action="version", version=f"fieldreader {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action=_SelfTestAction,
+        nargs=0,
+        help="check this installation on a temporary library (wiped afterwards) and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -174,11 +196,9 @@ def run(
     """Run one command; returns the exit code. Tests call this in-process."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return int(exc.code or 0)
+    args = _parse(build_parser(), argv, out, kdf)
+    if isinstance(args, int):
+        return args
     ctx = Context.from_args(args, stdin=stdin or sys.stdin, stdout=out, stderr=err, kdf=kdf)
     try:
         return commands.dispatch(ctx, args)
@@ -196,11 +216,24 @@ def run(
         return EXIT_ERROR
 
 
-def main() -> int:
+def _parse(
+    parser: argparse.ArgumentParser, argv: Sequence[str], out: TextIO, kdf: KdfParams
+) -> argparse.Namespace | int:
+    """The parsed command, or the exit code of what ran in its place: ``--help``,
+    ``--version``, ``--self-test``, or a usage error."""
+    try:
+        return parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except _SelfTestRequested:
+        return run_self_test(out, kdf=kdf)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     forbid_core_dumps()
     prepare_process()  # a portable build keeps the command line's files beside it too
     try:
-        return run(sys.argv[1:])
+        return run(sys.argv[1:] if argv is None else argv)
     except BrokenPipeError:
         # The reader of our output went away (``fieldreader list | head``): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
