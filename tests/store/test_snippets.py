@@ -74,6 +74,8 @@ def test_snippets_show_text_not_markdown_syntax() -> None:
         assert syntax not in snippet
     assert "the guide on" in snippet
     assert "[phone]" in snippet
+    emphasised = make_snippet(["la *Coordinadora Civil* y _otra_ red"], [Term("red")], MARKS)
+    assert emphasised == "la Coordinadora Civil y otra [red]"
 
 
 def test_snippet_cleaning_leaves_ordinary_symbols() -> None:

@@ -134,8 +134,12 @@ _EMPHASIS = re.compile(r"(\*\*|__|`+|~~)")
 _BLOCK_MARK = re.compile(r"(?:^|(?<=\s))(?:#{1,6}|[-*+]\s\[[ xX]\]|\{#[\w.-]+\})(?=\s|$)")
 
 
+_SINGLE_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*])")
+
+
 def _without_markup(snippet: str) -> str:
     cleaned = _LINK.sub(r"\1", snippet)
     cleaned = _EMPHASIS.sub("", cleaned)
+    cleaned = _SINGLE_EMPHASIS.sub(r"\2", cleaned)
     cleaned = _BLOCK_MARK.sub("", cleaned)
     return " ".join(cleaned.split())
