@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         return column
 
     def _build_actions(self) -> None:
-        toolbar = QToolBar(self.tr("Main"), self)
+        toolbar = self.toolbar = QToolBar(self.tr("Main"), self)
         toolbar.setMovable(False)
         toolbar.setObjectName("toolbar")
         self.addToolBar(toolbar)
@@ -431,6 +431,9 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(enabled)
         self.search_field.setEnabled(enabled)
+        # Nothing to search or sync before the library is open: the set-up and unlock screens
+        # stay uncluttered.
+        self.toolbar.setVisible(enabled)
 
     # Sections and filters
 
