@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run run-cli test lint typecheck unit install clean translations screenshots
+.PHONY: run run-cli test lint typecheck unit install clean translations screenshots package
 
 # Interface translations: .ts sources (committed) compiled to .qm (build outputs).
 I18N := src/fieldreader/resources/i18n
@@ -36,6 +36,11 @@ translations: $(STAMP)
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
+# The packaged app (PyInstaller): dist/fieldreader/ (one folder) and dist/onefile/fieldreader
+# (one file); prints build time and sizes. See packaging/README.md.
+package: install
+	$(BIN)/python packaging/build.py --both
+
 # Opens the desktop reader on a demo library in .demo-desktop/: the first start asks for a
 # passphrase and offers the sample library. Needs a display.
 run: install
@@ -46,8 +51,8 @@ run-cli: $(STAMP)
 	$(BIN)/fieldreader --data-dir .demo-library demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench packaging
+	$(BIN)/ruff format --check src tests bench packaging
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -58,4 +63,4 @@ unit: install
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .demo-library .demo-desktop build .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb $(I18N)/*.qm
+	rm -rf $(VENV) .demo-library .demo-desktop build dist .pytest_cache .mypy_cache .ruff_cache src/fieldreader/resources/sample.frb $(I18N)/*.qm

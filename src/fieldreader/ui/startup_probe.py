@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldreader.paths import default_data_dir
 from fieldreader.process import forbid_core_dumps
+from fieldreader.provisioning import Provisioning, prepare_process
 from fieldreader.ui.app import make_application
 from fieldreader.ui.main_window import MainWindow
 
@@ -148,15 +149,20 @@ def main(argv: list[str] | None = None) -> int:
             print("fieldreader: the passphrase file is empty", file=sys.stderr)
             return EXIT_USAGE
     forbid_core_dumps()
+    provisioning = prepare_process()  # as the app does: a trainer's build is probed as it runs
     os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false")
-    return run_probe(args.data_dir or default_data_dir(), passphrase)
+    portable = provisioning.data_dir if provisioning is not None else None
+    data_dir = args.data_dir or portable or default_data_dir()
+    return run_probe(data_dir, passphrase, provisioning)
 
 
-def run_probe(data_dir: Path, passphrase: str | None) -> int:
+def run_probe(
+    data_dir: Path, passphrase: str | None, provisioning: Provisioning | None = None
+) -> int:
     """Start the window on ``data_dir`` as the app does, run the probe, return its exit code."""
     started = time.perf_counter()
     app = make_application([sys.argv[0]])
-    window = MainWindow(data_dir)
+    window = MainWindow(data_dir, provisioning=provisioning)
     probe = Probe(window, passphrase, started)
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
