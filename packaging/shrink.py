@@ -214,7 +214,10 @@ def reduced_icu(binaries: list[TocEntry], work: Path) -> list[TocEntry]:
             continue
         rebuilt = work / "icu" / name
         rebuilt.parent.mkdir(parents=True, exist_ok=True)
-        kept, total = icu_data.build_library(Path(src), rebuilt)
+        try:
+            kept, total = icu_data.build_library(Path(src), rebuilt)
+        except icu_data.IcuDataError as exc:
+            sys.exit(f"Cannot rebuild the ICU data library: {exc} (or build with --full-icu)")
         size = rebuilt.stat().st_size
         print(f"ICU data: {kept} of {total} items kept in {name} ({size} bytes)", file=sys.stderr)
         out.append((dest, str(rebuilt), kind))

@@ -1,13 +1,14 @@
 """The packaged app, built for real with PyInstaller (one folder) and run as field staff get it:
-``--version``, ``--self-test``, the command line on a library made by the source install, and
-the desktop reader started to its unlocked list. Also checks the build keeps out what the
-spec leaves out, and that the package benchmark runs on it.
+``--version``, ``--self-test``, the command line on a library made by the source install, the
+desktop reader started to its unlocked list, and a trainer's build made from it. Also checks the
+build keeps out what the spec leaves out, and that the package benchmark runs on it.
 
 One build for the whole module (about 20 s); nothing here depends on how long anything takes.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -17,8 +18,10 @@ import pytest
 
 from factories import FAST_KDF, PASSPHRASE
 from fieldreader import __version__
+from fieldreader.cli import run as cli
 from fieldreader.sample import import_sample
 from fieldreader.store import create_library
+from provisionkit import make_kit, profile_text, write_profile
 
 pytestmark = pytest.mark.slow
 
@@ -140,6 +143,37 @@ def test_the_desktop_reader_starts_and_unlocks(
     assert result.returncode == 0, result.stdout + result.stderr
     assert [line.split(" ")[0] for line in result.stdout.splitlines()] == ["shown", "unlocked"]
     assert "Traceback" not in result.stderr
+
+
+def test_a_trainers_build_of_it_runs_portable(
+    dist: Path, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fieldreader build`` on the real build (its own tests use a stand-in folder): the
+    copy checks out with the profile and preload beside it, and leaves the home and temporary
+    folders empty."""
+    monkeypatch.delenv("FIELDREADER_BUNDLE_PASSPHRASE", raising=False)
+    kit = make_kit(tmp_path / "kit")
+    profile = write_profile(tmp_path / "desk", kit, profile_text(portable=True))
+    stick = tmp_path / "stick" / "fieldreader"
+    out, err = io.StringIO(), io.StringIO()
+    code = cli(
+        ["build", "--profile", str(profile), "--preload", str(kit.bundle), "--out", str(stick),
+         "--app", str(dist / "fieldreader")],
+        stdin=io.StringIO(""), stdout=out, stderr=err, kdf=FAST_KDF,
+    )  # fmt: skip
+    assert code == 0, err.getvalue()
+
+    result = run(stick / "fieldreader", "--self-test", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    probe = run(
+        stick / "fieldreader", "--startup-probe", env={**env, "QT_QPA_PLATFORM": "offscreen"}
+    )
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    assert probe.stdout.startswith("shown ")
+
+    assert list(Path(env["HOME"]).iterdir()) == []
+    assert list(Path(env["TMPDIR"]).iterdir()) == []
+    assert not (stick / "fieldreader-data" / "library.keys").exists()
 
 
 def test_the_build_carries_only_what_the_reader_uses(dist: Path) -> None:
