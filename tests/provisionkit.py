@@ -106,3 +106,31 @@ def fake_app(folder: Path) -> Path:
     internal.mkdir()
     (internal / "base_library.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     return folder
+
+
+def secrets_of(kit: TrainerKit) -> list[bytes]:
+    """What a seized stick must not show once a first start has imported the kit's preload:
+    every title and body the preload carries, the restricted channel's key (as the profile
+    writes it and raw), the organisation's name, and runs of the preload's own bytes (its
+    objects are compressed, so a copy of it would not show a title)."""
+    titles = [f"Title of {item}" for item in (*PUBLIC_ARTICLES, RESTRICTED_ARTICLE)]
+    bodies = [f"Report {item} from the district office." for item in PUBLIC_ARTICLES]
+    texts = [*titles, *bodies, "Names of the staff on duty.", "Laptop basics"]
+    texts += ["Digital safety desk", "+1 202 555 0143", ORGANISATION, CHANNEL_KEY.hex()]
+    bundle = kit.bundle.read_bytes()
+    step = max(1, len(bundle) // 16)
+    runs = [bundle[start : start + 48] for start in range(0, len(bundle) - 48, step)]
+    return [*(t.encode("utf-8") for t in texts), CHANNEL_KEY, *runs]
+
+
+def files_holding(folders: list[Path], needles: list[bytes]) -> list[str]:
+    """Every file under ``folders`` that contains one of ``needles``, with the first found."""
+    found = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                data = path.read_bytes()
+                hit = next((n for n in needles if n in data), None)
+                if hit is not None:
+                    found.append(f"{path}: {hit[:40]!r}")
+    return found

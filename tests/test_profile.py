@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from feedkit import CHANNEL_KEY
-from fieldreader.profile import Profile, ProfileError, load_profile, read_profile
+from fieldreader.profile import (
+    Profile,
+    ProfileError,
+    capture_profile,
+    load_profile,
+    load_stored_profile,
+    profile_from_bytes,
+    read_profile,
+    stored_profile_json,
+)
 from fieldreader.sync.errors import TransportConfigError
 from provisionkit import ORGANISATION, TrainerKit, make_kit, profile_text
 from sync.servers import Pki
@@ -106,9 +118,7 @@ def test_the_ca_file_is_read(write: Writer, tmp_path: Path, pki: Pki) -> None:
 M = "[feed]\nmirrors = ['https://a.example/']\n"
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
+BAD = [
         ("[feed]\nmirrors = []\n", "'feed.mirrors': needs at least one entry"),
         ("[feed]\nmirrors = ['http://plain.example.org/']\n", "not an https:// address"),
         ("[feed]\nmirrors = 'https://a.example/'\n", "'feed.mirrors': must be a list of text"),
@@ -153,8 +163,10 @@ M = "[feed]\nmirrors = ['https://a.example/']\n"
         (M + "[build]\nportable = 'yes'\n", "'build.portable': must be true or false"),
         (M + "[build]\nportable = 1\n", "'build.portable': must be true or false"),
         (M + "[build]\npreload = 'a.frb'\n", "'build.preload': unknown setting"),
-    ],
-)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
 def test_bad_profiles_name_the_setting(write: Writer, text: str, message: str) -> None:
     with pytest.raises(ProfileError, match=message) as caught:
         read(write, text)
@@ -224,3 +236,85 @@ def test_a_system_proxy_that_cannot_be_used_is_refused_not_bypassed(
     with pytest.raises(TransportConfigError, match=message) as caught:
         profile.feed.transport({"https_proxy": value})
     assert "hunter2" not in str(caught.value)
+
+
+# --- the copy a library keeps ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_a_profile_given_as_bytes_is_checked_the_same(
+    kit: TrainerKit, text: str, message: str
+) -> None:
+    files = {"root.json": kit.root_bytes, "org.toml": text.encode("utf-8")}
+    expected = message.replace("'missing.json' does not exist", "'missing.json' is not kept")
+    with pytest.raises(ProfileError, match=expected) as caught:
+        profile_from_bytes(files["org.toml"], files, "org.toml")
+    assert "not-hex-secret" not in str(caught.value)
+    assert str(caught.value).startswith("org.toml")
+
+
+def test_a_kept_profile_reads_back_as_the_file_did(write: Writer, tmp_path: Path, pki: Pki) -> None:
+    pem = b"# Organisation CA \xe2\x80\x93 2024\n" + pki.ca.read_bytes()
+    (tmp_path / "org-ca.pem").write_bytes(pem)
+    captured = capture_profile(write(profile_text(ca_file="org-ca.pem", portable=True)))
+    assert captured.files == {"root.json": captured.profile.feed.root, "org-ca.pem": pem}
+    assert CHANNEL_KEY.hex() not in repr(captured)
+    text = stored_profile_json(captured, "../stick/profile.toml")
+    for path in tmp_path.iterdir():
+        path.unlink()  # the files are not needed any more
+    profile, source = load_stored_profile(text)
+    assert source == "../stick/profile.toml"
+    assert profile.path == Path(source)
+    assert (profile.root_file, profile.feed.ca_file) == (None, None)
+    assert profile.feed == dataclasses.replace(captured.profile.feed, ca_file=None)
+    assert profile.feed.ca_pem == pem
+    assert profile.feed.channel_keys == {"af": CHANNEL_KEY}
+    assert (profile.organisation, profile.idle_lock_minutes, profile.portable) == (
+        ORGANISATION, 9, True,
+    )  # fmt: skip
+    assert profile.feed.transport().ca_pem == pem
+
+
+def kept(kit: TrainerKit, **change: object) -> str:
+    good: dict[str, object] = {
+        "format": 1,
+        "toml": profile_text(),
+        "files": {"root.json": base64.b64encode(kit.root_bytes).decode()},
+        "source": "/media/stick/profile.toml",
+    }
+    return json.dumps(good | change)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format": 2},
+        {"toml": 5},
+        {"files": ["root.json"]},
+        {"files": {"root.json": "not base64!"}},
+        {"files": {"root.json": 7}},
+    ],
+)
+def test_a_damaged_kept_profile_says_so_and_what_to_do(
+    kit: TrainerKit, change: dict[str, object]
+) -> None:
+    assert load_stored_profile(kept(kit))[0].feed.root == kit.root_bytes
+    with pytest.raises(ProfileError) as caught:
+        load_stored_profile(kept(kit, **change))
+    assert str(caught.value) == (
+        "profile.toml: the copy kept in this library is damaged; choose the profile again"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "{", "[]", "null", "[" * 100_000])
+def test_a_kept_profile_that_is_not_json_says_so(text: str) -> None:
+    with pytest.raises(ProfileError, match=r"^sync profile: the copy kept in this library is"):
+        load_stored_profile(text)
+
+
+def test_a_kept_profile_is_checked_again(kit: TrainerKit) -> None:
+    broken_root = {"root.json": base64.b64encode(kit.root_bytes[:-2]).decode()}
+    with pytest.raises(ProfileError, match=r"^profile\.toml: 'feed\.root': 'root\.json' is not"):
+        load_stored_profile(kept(kit, files=broken_root))
+    with pytest.raises(ProfileError, match=r"'root\.json' is not kept with the profile"):
+        load_stored_profile(kept(kit, files={}))

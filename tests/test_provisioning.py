@@ -4,6 +4,7 @@ preload with fresh keys, portable mode's folders. The desktop session with HOME 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -37,10 +39,12 @@ from fieldreader.provisioning import (
     PRELOAD_NAME,
     PROFILE_NAME,
     Provisioning,
+    Removal,
     enter_portable_mode,
     find_app_dir,
     find_provisioning,
     portable_environment,
+    remove_trainer_files,
 )
 from fieldreader.sample import BUNDLE_NAME, package_resources
 from fieldreader.service import ReaderService, create_reader
@@ -52,11 +56,14 @@ from provisionkit import (
     PUBLIC_ARTICLES,
     RESTRICTED_ARTICLE,
     TrainerKit,
+    files_holding,
     make_kit,
     profile_text,
+    secrets_of,
     write_content,
     write_profile,
 )
+from sync.servers import Pki
 
 LATER = datetime.now(UTC)
 
@@ -394,7 +401,9 @@ def test_a_tampered_preload_on_the_first_start_leaves_an_empty_library_set_up_fo
         )
     with open_library(data, PASSPHRASE) as library:
         assert library.content.count() == 0
-        assert library.get_meta("sync-profile-path") is not None
+        assert ReaderService(library).sync_status().configured
+    # Nothing was imported, so nothing the build carries was removed.
+    assert {PROFILE_NAME, PRELOAD_NAME, "root.json"} <= {p.name for p in app.iterdir()}
 
 
 def test_other_starts_in_a_trainers_build_still_take_its_profile(
@@ -409,6 +418,13 @@ def test_other_starts_in_a_trainers_build_still_take_its_profile(
         assert settings.idle_lock_minutes == 9
         assert service.sync_status().configured
         assert service.list_items("article") == []
+        # The preload was not taken: the build keeps it, and the profile that verifies it, for
+        # a first start after a wipe.
+        assert service.trainer_files is None
+        assert provisioning is not None
+        assert {p.name for p in provisioning.app_dir.iterdir()} == {
+            PROFILE_NAME, PRELOAD_NAME, "root.json"
+        }  # fmt: skip
     finally:
         service.library.close()
 
@@ -426,7 +442,7 @@ def test_other_starts_ignore_a_broken_profile(tmp_path: Path, kit: TrainerKit) -
         service.library.close()
 
 
-def test_a_portable_app_finds_its_profile_after_the_stick_moves(
+def test_a_portable_app_names_its_profile_after_the_stick_moves(
     tmp_path: Path, kit: TrainerKit
 ) -> None:
     app = app_folder(tmp_path, kit, portable=True)
@@ -437,11 +453,179 @@ def test_a_portable_app_finds_its_profile_after_the_stick_moves(
         provisioning.data_dir, PASSPHRASE, start_with="empty", provisioning=provisioning,
         kdf=FAST_KDF,
     )  # fmt: skip
-    assert service.library.get_meta("sync-profile-path") == str(Path("..") / PROFILE_NAME)
+    kept = json.loads(service.library.get_meta("sync-profile") or "")
+    assert kept["source"] == str(Path("..") / PROFILE_NAME)
     service.library.close()
     moved = tmp_path / "mounted-elsewhere"
     app.rename(moved)
+    (moved / PROFILE_NAME).unlink()  # the library keeps its own copy
     with open_library(moved / PORTABLE_DATA_NAME, PASSPHRASE) as library:
         status = ReaderService(library).sync_status()
     assert status.configured
     assert status.profile == str(moved.resolve() / PROFILE_NAME)
+
+
+# --- the trainer's files leave the stick after the first start --------------------------------
+
+
+def started(
+    app: Path, data: Path | None = None, start: Literal["empty", "preloaded"] = "preloaded"
+) -> ReaderService:
+    """The person's first start on the build in ``app`` (portable: the library beside it)."""
+    provisioning = find_provisioning(app)
+    assert provisioning is not None
+    folder = data or provisioning.data_dir
+    assert folder is not None
+    service, _ = create_reader(
+        folder, PASSPHRASE, start_with=start, provisioning=provisioning, kdf=FAST_KDF,
+    )  # fmt: skip
+    return service
+
+
+def test_after_the_first_start_no_file_beside_the_program_or_at_home_shows_the_content_or_keys(
+    tmp_path: Path, kit: TrainerKit, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_folder(tmp_path, kit, profile_text(ca_file="ca.pem"), portable=True)
+    shutil.copy(pki.ca, app / "ca.pem")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    needles = secrets_of(kit)
+    # The control: before the first start, the build shows the key and the preload to anyone.
+    before = files_holding([app], needles)
+    assert any(PROFILE_NAME in hit for hit in before)
+    assert any(PRELOAD_NAME in hit for hit in before)
+
+    service = started(app)
+    try:
+        assert service.trainer_files == Removal(
+            removed=(PRELOAD_NAME, PROFILE_NAME, "root.json", "ca.pem")
+        )
+        assert {p.name for p in app.iterdir()} == {PORTABLE_MARKER, PORTABLE_DATA_NAME}
+        # The library has everything they gave: the content, the restricted channel, the
+        # profile with its keys, root and CA.
+        ids = {s.id for s in service.list_items("article")}
+        assert ids == {*PUBLIC_ARTICLES, RESTRICTED_ARTICLE}
+        status = service.sync_status()
+        assert (status.configured, status.keyed_channels) == (True, (CHANNEL,))
+        assert files_holding([app, home], needles) == []  # while the library is open
+    finally:
+        service.library.close()
+    assert files_holding([app, home], needles) == []
+    with open_library(app / PORTABLE_DATA_NAME, PASSPHRASE) as library:
+        kept = ReaderService(library).sync_status()
+        assert kept.configured
+        assert kept.proxy == "tor"
+
+
+def test_only_the_copy_that_is_started_loses_its_files(tmp_path: Path, kit: TrainerKit) -> None:
+    """The trainer's master build stays whole when a copy of it is started, even a copy made
+    with hard links (``cp -al``), whose files share the master's bytes on disk."""
+    master = app_folder(tmp_path, kit, portable=True)
+    shipped = {p.name: p.read_bytes() for p in master.iterdir()}
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for name in shipped:
+        os.link(master / name, stick / name)
+    service = started(stick)
+    service.library.close()
+    assert service.trainer_files is not None
+    assert service.trainer_files.complete
+    assert {p.name for p in stick.iterdir()} == {PORTABLE_MARKER, PORTABLE_DATA_NAME}
+    assert {p.name: p.read_bytes() for p in master.iterdir()} == shipped
+
+
+def test_a_profile_linked_from_elsewhere_is_unlinked_never_written_through(
+    tmp_path: Path, kit: TrainerKit
+) -> None:
+    desk = write_profile(tmp_path / "desk", kit, profile_text(root="../desk/root.json"))
+    original = desk.read_bytes()
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / PROFILE_NAME).symlink_to(desk)
+    shutil.copy(kit.bundle, app / PRELOAD_NAME)
+    service = started(app, tmp_path / "data")
+    service.library.close()
+    # The root lies outside the app folder: the trainer's, not the build's, so it stays.
+    assert service.trainer_files == Removal(removed=(PRELOAD_NAME, PROFILE_NAME))
+    assert list(app.iterdir()) == []
+    assert desk.read_bytes() == original
+    assert (tmp_path / "desk" / "root.json").read_bytes() == kit.root_bytes
+
+
+def test_a_build_without_a_preload_loses_its_profile_once_the_library_keeps_it(
+    tmp_path: Path, kit: TrainerKit
+) -> None:
+    app = app_folder(tmp_path, kit, preload=False, portable=True)
+    service = started(app, start="empty")
+    try:
+        assert service.trainer_files == Removal(removed=(PROFILE_NAME, "root.json"))
+        assert {p.name for p in app.iterdir()} == {PORTABLE_MARKER, PORTABLE_DATA_NAME}
+        assert service.sync_status().keyed_channels == (CHANNEL,)
+    finally:
+        service.library.close()
+
+
+def refuse_unlink_in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting a file in ``folder`` fails as on a folder the person may not change (chmod
+    cannot show it when the tests run as root, who may change any folder)."""
+    unlink = Path.unlink
+
+    def refused(path: Path, missing_ok: bool = False) -> None:
+        if path.parent == folder:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+
+
+def test_files_that_cannot_be_removed_leave_the_library_working_and_say_why(
+    tmp_path: Path, kit: TrainerKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_folder(tmp_path, kit, portable=True)
+    refuse_unlink_in(app, monkeypatch)
+    service = started(app)
+    try:
+        removal = service.trainer_files
+        assert removal == Removal(
+            removed=(),
+            left=(PRELOAD_NAME, PROFILE_NAME, "root.json"),
+            reason=os.strerror(errno.EACCES),
+        )
+        assert not removal.complete
+        assert len(service.list_items("article")) == len(PUBLIC_ARTICLES) + 1
+        assert service.sync_status().configured
+        # They could still be overwritten: what stays holds neither the key nor the content.
+        assert files_holding([app], secrets_of(kit)) == []
+    finally:
+        service.library.close()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may change a read-only folder")
+def test_a_read_only_app_folder_does_not_fail_the_first_start(
+    tmp_path: Path, kit: TrainerKit
+) -> None:
+    app = app_folder(tmp_path, kit)
+    app.chmod(0o555)
+    try:
+        service = started(app, tmp_path / "data")
+        service.library.close()
+    finally:
+        app.chmod(0o755)
+    assert service.trainer_files is not None
+    assert service.trainer_files.left == (PRELOAD_NAME, PROFILE_NAME, "root.json")
+    assert service.trainer_files.reason == os.strerror(errno.EACCES)
+
+
+def test_only_the_build_s_files_inside_the_app_folder_are_removed(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    for name in (PRELOAD_NAME, PROFILE_NAME, "ca.pem", "portable"):
+        (app / name).write_bytes(b"x")
+    outside = tmp_path / "org-ca.pem"
+    outside.write_bytes(b"the trainer's own")
+    provisioning = Provisioning(app, app / PROFILE_NAME, app / PRELOAD_NAME, portable=True)
+    removal = remove_trainer_files(provisioning, ["../org-ca.pem", "ca.pem", "absent.json", "."])
+    assert removal == Removal(removed=(PRELOAD_NAME, PROFILE_NAME, "ca.pem"))
+    assert outside.read_bytes() == b"the trainer's own"
+    assert [p.name for p in app.iterdir()] == ["portable"]

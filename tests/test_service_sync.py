@@ -10,15 +10,24 @@ from pathlib import Path
 import pytest
 
 from factories import FAST_KDF, PASSPHRASE
-from feedkit import CHANNEL
+from feedkit import CHANNEL, CHANNEL_KEY, write_article
 from fieldreader.errors import FieldreaderError
+from fieldreader.feed.bundle import create_bundle
 from fieldreader.feed.update import Progress, UpdateCancelled
 from fieldreader.profile import ProfileError
-from fieldreader.service import ReaderService
+from fieldreader.provisioning import (
+    PORTABLE_DATA_NAME,
+    PORTABLE_MARKER,
+    PRELOAD_NAME,
+    PROFILE_NAME,
+    find_provisioning,
+)
+from fieldreader.service import ReaderService, create_reader
 from fieldreader.store import ItemFilter, create_library
 from fieldreader.sync import MirrorsExhausted
 from fieldreader.sync.messages import Problem, describe_failure, parse_time
-from sync.profiles import ServedFeed, news, serve_feed, write_profile
+from provisionkit import files_holding
+from sync.profiles import FRESH, ServedFeed, news, serve_feed, write_profile
 from sync.servers import Nginx, Pki, free_port
 
 
@@ -32,6 +41,12 @@ def service(tmp_path: Path) -> Iterator[ReaderService]:
 @pytest.fixture
 def served(nginx: Nginx, tmp_path: Path) -> ServedFeed:
     return serve_feed(nginx, tmp_path / "publisher", f"svc-{tmp_path.name}", news(4))
+
+
+@pytest.fixture
+def org_profile(served: ServedFeed, nginx: Nginx, pki: Pki, tmp_path: Path) -> Path:
+    """A profile for the served feed on the real mirror, pinned, with its root and CA."""
+    return write_profile(tmp_path / "org", served, pki, [nginx.url(served.prefix)])
 
 
 def articles(service: ReaderService) -> int:
@@ -81,18 +96,74 @@ def test_status_names_mirrors_route_and_keyed_channels_but_never_a_key(
     assert bytes(range(32)).hex() not in repr(status)
 
 
-def test_a_profile_moved_away_is_a_problem_in_words_not_a_crash(
-    service: ReaderService, served: ServedFeed, pki: Pki, tmp_path: Path
+def test_a_chosen_profile_is_kept_in_the_library_and_syncs_after_its_files_are_deleted(
+    service: ReaderService, served: ServedFeed, nginx: Nginx, pki: Pki, tmp_path: Path
 ) -> None:
-    path = write_profile(tmp_path / "stick", served, pki, ["https://feed.example.org/"])
+    """The profile, its root and its CA (the mirror's certificate chains to that private CA
+    only) are read when chosen: the person may delete them, since they hold the channel key."""
+    mirror = nginx.url(served.prefix)
+    path = write_profile(tmp_path / "stick", served, pki, [mirror])
     service.set_sync_profile(path)
     shutil.rmtree(tmp_path / "stick")
     status = service.sync_status()
+    assert (status.configured, status.problem) == (True, None)
+    assert status.profile == str(path.resolve())  # where it came from, for the reader
+    outcome = service.sync(lambda _: None, lambda: False)
+    assert (outcome.update.added, outcome.mirror) == (5, mirror)  # the restricted one too
+
+
+def legacy(service: ReaderService, path: Path) -> None:
+    """What a library set up before profiles were kept inside it holds: the file's path."""
+    service.library.set_meta("sync-profile-path", str(path))
+
+
+def test_a_library_set_up_with_a_profile_path_still_syncs_from_the_file(
+    service: ReaderService, served: ServedFeed, nginx: Nginx, pki: Pki, tmp_path: Path
+) -> None:
+    path = write_profile(tmp_path / "stick", served, pki, [nginx.url(served.prefix)])
+    legacy(service, path)
+    status = service.sync_status()
+    assert (status.configured, status.profile, status.keyed_channels) == (
+        True, str(path), (CHANNEL,),
+    )  # fmt: skip
+    assert service.sync(lambda _: None, lambda: False).update.added == 5
+    # It still reads the file at each sync: gone, it is a problem in words, not a crash.
+    shutil.rmtree(tmp_path / "stick")
+    status = service.sync_status()
     assert not status.configured
+    assert status.profile == str(path)
     assert status.problem is not None
     assert "cannot be read" in status.problem
     with pytest.raises(ProfileError):
         service.sync(lambda _: None, lambda: False)
+    # Choosing a profile again keeps it inside, like any library now.
+    again = write_profile(tmp_path / "new", served, pki, [nginx.url(served.prefix)])
+    assert service.set_sync_profile(again).configured
+    shutil.rmtree(tmp_path / "new")
+    assert service.sync(lambda _: None, lambda: False).update.nothing_new
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["{not json", '{"format": 1, "toml": "[feed]", "files": {"root.json": "%%%"}}', "[]"],
+)
+def test_a_damaged_kept_profile_is_a_clear_error(
+    service: ReaderService, nginx: Nginx, org_profile: Path, kept: str
+) -> None:
+    path = org_profile
+    legacy(service, path)  # the kept copy wins over an older path
+    service.library.set_meta("sync-profile", kept)
+    status = service.sync_status()
+    assert not status.configured
+    assert status.problem == (
+        "sync profile: the copy kept in this library is damaged; choose the profile again"
+    )
+    mark = nginx.mark()
+    with pytest.raises(ProfileError, match="damaged; choose the profile again"):
+        service.sync(lambda _: None, lambda: False)
+    assert nginx.since(mark) == []
+    assert service.set_sync_profile(path).configured
+    assert service.sync(lambda _: None, lambda: False).update.added == 5
 
 
 def test_a_sync_adds_items_reports_progress_and_remembers_when(
@@ -187,3 +258,50 @@ def test_an_unreachable_proxy_is_named_and_nothing_goes_around_it(
     assert describe_failure(caught.value, status.proxy).problem is Problem.PROXY_UNREACHABLE
     assert nginx.since(mark) == []
     assert articles(service) == 0
+
+
+def test_after_a_preloaded_first_start_the_kept_profile_syncs_with_the_files_gone(
+    served: ServedFeed,
+    nginx: Nginx,
+    pki: Pki,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A trainer's portable build for the served feed: profile (pinned, private CA, channel
+    key), root, CA and preload. The first start removes them; later syncs need none of them."""
+    app = tmp_path / "stick"
+    write_profile(app, served, pki, [nginx.url(served.prefix)], name=PROFILE_NAME)
+    create_bundle(served.feed, app / PRELOAD_NAME, now=FRESH)
+    (app / PORTABLE_MARKER).write_text("", encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    provisioning = find_provisioning(app)
+    assert provisioning is not None
+    assert provisioning.data_dir is not None
+    titles = [f"Title of sync-news-{n}".encode() for n in (0, 1, 2, 3)]
+    needles = [*titles, b"Title of sync-news-staff", CHANNEL_KEY.hex().encode(), CHANNEL_KEY]
+    assert files_holding([app], needles)  # the key, in profile.toml
+
+    service, _ = create_reader(
+        provisioning.data_dir, PASSPHRASE, start_with="preloaded", provisioning=provisioning,
+        kdf=FAST_KDF,
+    )  # fmt: skip
+    try:
+        assert service.trainer_files is not None
+        assert service.trainer_files.removed == (PRELOAD_NAME, PROFILE_NAME, "root.json", "ca.pem")
+        assert {p.name for p in app.iterdir()} == {PORTABLE_MARKER, PORTABLE_DATA_NAME}
+        assert articles(service) == 5
+        assert files_holding([app, home], needles) == []
+
+        def later(content: Path) -> None:
+            write_article(content, "late-staff", "Moved to the north office.", channel=CHANNEL)
+
+        served.rebuild(nginx, later)
+        outcome = service.sync(lambda _: None, lambda: False)
+        assert outcome.update.added == 1
+        assert service.library.content.get("late-staff") is not None
+    finally:
+        service.library.close()
+    late = [b"Title of late-staff", b"Moved to the north office."]
+    assert files_holding([app, home], [*needles, *late]) == []

@@ -26,11 +26,19 @@ the trainer's build (``fieldreader build``) read it. Example::
 
 Everything is checked when the file is read, so a wrong setting fails on the trainer's desk with
 a sentence naming the file and the setting, not in the field. Nothing is half-applied.
+
+A reader's library keeps its own copy of the profile (:func:`capture_profile`, kept as
+:func:`stored_profile_json` in the encrypted library and read back with
+:func:`load_stored_profile`): the profile, its root and CA as they were chosen, so the files (and
+the channel keys in plain text among them) need not stay on the disk.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import json
 import os
 import ssl
 import tomllib
@@ -38,7 +46,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.errors import FeedError
@@ -48,6 +56,7 @@ from fieldreader.sync.config import (
     TOR_BROWSER_PORT,
     TOR_DAEMON_PORT,
     TransportConfig,
+    ca_certificates,
     parse_mirror,
     proxy_address,
 )
@@ -61,6 +70,8 @@ MAX_ORGANISATION_CHARS = 120
 IDLE_LOCK_RANGE = (1, 240)
 """Minutes, inclusive: the same bounds the reader's settings accept."""
 SECTIONS = ("organisation", "feed", "channel_keys", "ui", "build")
+STORED_FORMAT = 1
+"""Version of the JSON a library keeps its profile in (:func:`stored_profile_json`)."""
 PROXY_PRESETS = ("none", "system", "tor", "tor-browser")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates: they can make a name display as something else. (The
@@ -84,6 +95,10 @@ class FeedProfile:
     root: bytes | None = None
     pins: tuple[str, ...] = ()
     ca_file: Path | None = None
+    """Where the CA file was read from (None for a profile kept in a library)."""
+    ca_pem: bytes | None = field(default=None, repr=False)
+    """The CA file's certificates, read when the profile was: a sync never reads the file
+    again, so it can be deleted once a library keeps the profile."""
     proxy: str | None = None
     """None (direct), ``"system"``, ``"tor"``, ``"tor-browser"`` or ``socks5h://HOST:PORT``."""
     channels: tuple[str, ...] | None = None
@@ -106,11 +121,11 @@ class FeedProfile:
         if self.proxy in ("tor", "tor-browser"):
             port = TOR_BROWSER_PORT if self.proxy == "tor-browser" else TOR_DAEMON_PORT
             config = TransportConfig.for_tor(list(self.mirrors), port=port)
-            return dataclasses.replace(config, pins=pins, ca_file=self.ca_file)
+            return dataclasses.replace(config, pins=pins, ca_pem=self.ca_pem)
         proxy = self.proxy
         if proxy == "system":
             proxy = system_proxy(self.mirrors, os.environ if environ is None else environ)
-        return TransportConfig(list(self.mirrors), ca_file=self.ca_file, pins=pins, proxy=proxy)
+        return TransportConfig(list(self.mirrors), ca_pem=self.ca_pem, pins=pins, proxy=proxy)
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ class Profile:
     """A whole provisioning profile, checked."""
 
     path: Path
-    """The profile file (absolute)."""
+    """The profile file (absolute); for a profile kept in a library, where it was read from."""
     feed: FeedProfile
     organisation: str | None = None
     """``[organisation] name``: for the trainer's own bookkeeping and the build's report."""
@@ -128,7 +143,22 @@ class Profile:
     portable: bool = False
     """``[build] portable``: the trainer's build marks the app portable (all data beside it)."""
     root_file: Path | None = None
-    """The file ``feed.root`` names (absolute), for the build to copy."""
+    """The file ``feed.root`` names (absolute), for the build to copy (None for a profile kept
+    in a library)."""
+
+
+@dataclass(frozen=True)
+class CapturedProfile:
+    """A profile as read from disk, with the bytes of the profile and of every file it names.
+
+    Everything a library needs to keep the profile itself (:func:`stored_profile_json`):
+    each file is read once, so what is kept is exactly what was checked.
+    """
+
+    profile: Profile
+    toml: bytes = field(repr=False)
+    files: Mapping[str, bytes] = field(repr=False)
+    """The files the profile names (root, CA), by the name written in the profile."""
 
 
 def load_profile(path: Path) -> FeedProfile:
@@ -146,19 +176,158 @@ def read_profile(path: Path) -> Profile:
     Raises:
         ProfileError: naming the file and the setting at fault.
     """
-    doc = _document(path)
+    return capture_profile(path).profile
+
+
+def capture_profile(path: Path) -> CapturedProfile:
+    """Read and check the profile at ``path`` as :func:`read_profile`, keeping every byte read.
+
+    Raises:
+        ProfileError: naming the file and the setting at fault.
+    """
+    raw = _raw(path)
+    files = _DiskFiles(path)
+    profile = _parse(path, raw, files)
+    return CapturedProfile(profile, raw, dict(files.captured))
+
+
+def profile_from_bytes(toml: bytes, files: Mapping[str, bytes], name: str) -> Profile:
+    """Check a profile given as bytes, with its files by the names it gives them.
+
+    The same checks and messages as :func:`read_profile`; ``name`` stands for the file in
+    them (where the profile was first read from). The result names no file on disk.
+
+    Raises:
+        ProfileError: naming the profile and the setting at fault.
+    """
+    path = Path(name)
+    if len(toml) > MAX_PROFILE_BYTES:
+        raise ProfileError(path, None, "is far larger than a profile")
+    return _parse(path, toml, _GivenFiles(path, files))
+
+
+def stored_profile_json(captured: CapturedProfile, source: str) -> str:
+    """The form a library keeps a profile in: one JSON text, ``source`` shown to the reader.
+
+    ``{"format": 1, "toml": "...", "files": {"root.json": "<base64>"}, "source": "..."}``
+    """
+    return json.dumps(
+        {
+            "format": STORED_FORMAT,
+            "toml": captured.toml.decode("utf-8"),  # checked as UTF-8 when it was read
+            "files": {
+                name: base64.b64encode(data).decode("ascii")
+                for name, data in sorted(captured.files.items())
+            },
+            "source": source,
+        },
+        ensure_ascii=False,
+    )
+
+
+def load_stored_profile(text: str) -> tuple[Profile, str]:
+    """The profile a library keeps (:func:`stored_profile_json`), checked again, and its source.
+
+    Raises:
+        ProfileError: the kept copy is damaged, or (as from :func:`read_profile`) a setting
+            in it is wrong.
+    """
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raw = None
+    source = raw.get("source") if isinstance(raw, dict) else None
+    shown = Path(source) if isinstance(source, str) and source else Path("sync profile")
+    damaged = ProfileError(
+        shown, None, "the copy kept in this library is damaged; choose the profile again"
+    )
+    if not isinstance(raw, dict) or raw.get("format") != STORED_FORMAT:
+        raise damaged
+    toml, files = raw.get("toml"), raw.get("files")
+    if not isinstance(toml, str) or not isinstance(files, dict):
+        raise damaged
+    decoded: dict[str, bytes] = {}
+    for name, value in files.items():
+        if not isinstance(value, str):
+            raise damaged
+        try:
+            decoded[name] = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise damaged from None
+    return profile_from_bytes(toml.encode("utf-8"), decoded, str(shown)), str(shown)
+
+
+class _Files(Protocol):
+    """Where the files a profile names come from: beside it on disk, or kept with it."""
+
+    def read(self, setting: str, name: str, limit: int) -> bytes:
+        """At most ``limit + 1`` bytes of the file the profile calls ``name``."""
+        ...
+
+    def where(self, name: str) -> Path | None:
+        """The file on disk, if there is one."""
+        ...
+
+
+class _DiskFiles:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.captured: dict[str, bytes] = {}
+
+    def where(self, name: str) -> Path:
+        return (self.path.parent / name).resolve()
+
+    def read(self, setting: str, name: str, limit: int) -> bytes:
+        target = self.where(name)
+        if not target.is_file():
+            raise ProfileError(
+                self.path, f"feed.{setting}", f"{name!r} does not exist beside the profile"
+            )
+        try:
+            with target.open("rb") as f:
+                data = f.read(limit + 1)
+        except OSError as exc:
+            raise ProfileError(
+                self.path, f"feed.{setting}", f"cannot be read ({exc.strerror})"
+            ) from None
+        self.captured[name] = data
+        return data
+
+
+class _GivenFiles:
+    def __init__(self, path: Path, files: Mapping[str, bytes]) -> None:
+        self.path = path
+        self.files = files
+
+    def where(self, name: str) -> None:
+        return None
+
+    def read(self, setting: str, name: str, limit: int) -> bytes:
+        data = self.files.get(name)
+        if data is None:
+            raise ProfileError(
+                self.path, f"feed.{setting}", f"{name!r} is not kept with the profile"
+            )
+        return data[: limit + 1]
+
+
+def _parse(path: Path, raw: bytes, files: _Files) -> Profile:
+    doc = _decode(path, raw)
     unknown = set(doc) - set(SECTIONS)
     if unknown:
         raise ProfileError(path, sorted(unknown)[0], "unknown section")
     feed = _table(path, doc, "feed", required=True)
     _only(path, "feed", feed, {"root", "mirrors", "pins", "ca_file", "proxy", "channels"})
-    root_file = _file(path, feed, "root")
-    ca_file = _file(path, feed, "ca_file")
+    root_name = _file_name(path, feed, "root")
+    root_data = files.read("root", root_name, DEFAULT_LIMITS.max_root_bytes) if root_name else None
+    ca_name = _file_name(path, feed, "ca_file")
+    ca_data = files.read("ca_file", ca_name, MAX_CA_FILE_BYTES) if ca_name else None
     feed_profile = FeedProfile(
         mirrors=_mirrors(path, feed),
-        root=_root(path, root_file) if root_file else None,
+        root=_root(path, root_name, root_data) if root_name and root_data is not None else None,
         pins=_pins(path, feed),
-        ca_file=_check_ca(path, ca_file) if ca_file else None,
+        ca_file=files.where(ca_name) if ca_name else None,
+        ca_pem=_check_ca(path, ca_name, ca_data) if ca_name and ca_data is not None else None,
         proxy=_proxy(path, feed.get("proxy", "none")),
         channels=_channels(path, feed),
         channel_keys=_keys(path, doc.get("channel_keys", {})),
@@ -173,16 +342,16 @@ def read_profile(path: Path) -> Profile:
     if not isinstance(portable, bool):
         raise ProfileError(path, "build.portable", "must be true or false")
     return Profile(
-        path=path.resolve(),
+        path=path.resolve() if isinstance(files, _DiskFiles) else path,
         feed=feed_profile,
         organisation=_organisation(path, organisation.get("name")),
         idle_lock_minutes=_minutes(path, ui.get("idle_lock_minutes")),
         portable=portable,
-        root_file=root_file,
+        root_file=files.where(root_name) if root_name else None,
     )
 
 
-def _document(path: Path) -> dict[str, Any]:
+def _raw(path: Path) -> bytes:
     try:
         with path.open("rb") as f:
             raw = f.read(MAX_PROFILE_BYTES + 1)
@@ -190,6 +359,10 @@ def _document(path: Path) -> dict[str, Any]:
         raise ProfileError(path, None, f"cannot be read ({exc.strerror})") from None
     if len(raw) > MAX_PROFILE_BYTES:
         raise ProfileError(path, None, "is far larger than a profile")
+    return raw
+
+
+def _decode(path: Path, raw: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -255,49 +428,41 @@ def _channels(path: Path, feed: dict[str, Any]) -> tuple[str, ...] | None:
     return channels or None
 
 
-def _file(path: Path, table: dict[str, Any], name: str) -> Path | None:
+def _file_name(path: Path, table: dict[str, Any], name: str) -> str | None:
     value = table.get(name)
     if value is None:
         return None
     if not isinstance(value, str) or not value:
         raise ProfileError(path, f"feed.{name}", "must be a file name")
-    target = (path.parent / value).resolve()
-    if not target.is_file():
-        raise ProfileError(path, f"feed.{name}", f"{value!r} does not exist beside the profile")
-    return target
+    return value
 
 
-def _root(path: Path, file: Path) -> bytes:
-    try:
-        with file.open("rb") as f:
-            data = f.read(DEFAULT_LIMITS.max_root_bytes + 1)
-    except OSError as exc:
-        raise ProfileError(path, "feed.root", f"cannot be read ({exc.strerror})") from None
+def _root(path: Path, name: str, data: bytes) -> bytes:
     try:
         load_trusted_root(data)
     except FeedError as exc:
+        shown = Path(name).name
         raise ProfileError(
-            path, "feed.root", f"{file.name!r} is not a feed's signed root metadata ({exc})"
+            path, "feed.root", f"{shown!r} is not a feed's signed root metadata ({exc})"
         ) from None
     return data
 
 
-def _check_ca(path: Path, file: Path) -> Path:
-    """A CA file fit for the transport: PEM certificates, read now rather than at sync time."""
-    try:
-        size = file.stat().st_size
-    except OSError as exc:
-        raise ProfileError(path, "feed.ca_file", f"cannot be read ({exc.strerror})") from None
-    if size > MAX_CA_FILE_BYTES:
-        raise ProfileError(path, "feed.ca_file", f"{file.name!r} is far larger than a CA file")
+def _check_ca(path: Path, name: str, data: bytes) -> bytes:
+    """The CA file's certificates, checked as the transport will load them."""
+    shown = Path(name).name
+    if len(data) > MAX_CA_FILE_BYTES:
+        raise ProfileError(path, "feed.ca_file", f"{shown!r} is far larger than a CA file")
+    certificates = ca_certificates(data)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
-        context.load_verify_locations(cafile=str(file))
-    except (OSError, ssl.SSLError):
-        raise ProfileError(
-            path, "feed.ca_file", f"{file.name!r} holds no PEM certificate"
-        ) from None
-    return file
+        if certificates:
+            context.load_verify_locations(cadata=certificates)
+    except (ValueError, ssl.SSLError):
+        certificates = ""
+    if not certificates:
+        raise ProfileError(path, "feed.ca_file", f"{shown!r} holds no PEM certificate")
+    return data
 
 
 def _proxy(path: Path, value: object) -> str | None:
@@ -365,4 +530,15 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-__all__ = ["FeedProfile", "Profile", "ProfileError", "load_profile", "read_profile"]
+__all__ = [
+    "CapturedProfile",
+    "FeedProfile",
+    "Profile",
+    "ProfileError",
+    "capture_profile",
+    "load_profile",
+    "load_stored_profile",
+    "profile_from_bytes",
+    "read_profile",
+    "stored_profile_json",
+]

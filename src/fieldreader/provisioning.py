@@ -15,6 +15,11 @@ next to the executable:
 The build never carries a library: each copy creates its own keys and identity on its first
 start, so two people given the same build never share a key.
 
+Once that first start has imported the preload and the library keeps its own copy of the
+profile, :func:`remove_trainer_files` overwrites and deletes the profile, the files it names and
+the preload from the app folder: they hold the preloaded content and the restricted channels'
+keys unencrypted, which a seized stick must not show.
+
 The app folder is the folder of the executable when the app is frozen (PyInstaller), or the
 folder named by ``$FIELDREADER_APP_DIR`` (tests, and running from source). Qt-free: the desktop
 and the command line both call :func:`prepare_process` first thing.
@@ -26,10 +31,11 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldreader.fsutil import fsync_dir, overwrite
 from fieldreader.paths import DATA_DIR_ENV
 
 APP_DIR_ENV = "FIELDREADER_APP_DIR"
@@ -104,6 +110,58 @@ def find_provisioning(
         preload=preload if preload.is_file() else None,
         portable=(folder / PORTABLE_MARKER).exists(),
     )
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What :func:`remove_trainer_files` did with the trainer's files in the app folder."""
+
+    removed: tuple[str, ...]
+    """Names of the files overwritten and deleted."""
+    left: tuple[str, ...] = ()
+    """Names of the files still in the folder (each overwritten where that was possible)."""
+    reason: str | None = None
+    """Why, in the system's words (e.g. "Read-only file system"); None when nothing is left."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.left
+
+
+def remove_trainer_files(provisioning: Provisioning, named: Iterable[str] = ()) -> Removal:
+    """Overwrite and delete the preload, the profile and the files it names (``named``, as the
+    profile writes them: ``root.json``, ``ca.pem``) from the app folder.
+
+    Call only once the library holds everything they gave (the preload imported, the profile
+    kept): they cannot be read back. Files outside the app folder are not touched, nor is a
+    file with a second hard link (overwriting it would destroy the other copy, perhaps the
+    trainer's master build); a symbolic link is deleted, never written through. Every file is
+    attempted even if another failed; never raises for a file that cannot be removed (a
+    read-only stick): the first start has succeeded, and the result says what is left.
+    """
+    folder = Path(os.path.normpath(provisioning.app_dir))
+    removed: list[str] = []
+    left: list[str] = []
+    reason: str | None = None
+    for name in dict.fromkeys([PRELOAD_NAME, PROFILE_NAME, *named]):
+        target = Path(os.path.normpath(folder / name))
+        if target == folder or not target.is_relative_to(folder):
+            continue
+        with contextlib.suppress(OSError):
+            # Not overwritten: the unlink below still takes it out of every listing.
+            if target.is_file() and not target.is_symlink() and target.stat().st_nlink == 1:
+                overwrite(target)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            left.append(target.relative_to(folder).as_posix())
+            reason = reason or exc.strerror or type(exc).__name__
+            continue
+        removed.append(target.relative_to(folder).as_posix())
+    fsync_dir(folder)
+    return Removal(tuple(removed), tuple(left), reason)
 
 
 def portable_environment(app_dir: Path) -> dict[str, str]:
@@ -186,10 +244,12 @@ __all__ = [
     "PRELOAD_NAME",
     "PROFILE_NAME",
     "Provisioning",
+    "Removal",
     "enter_portable_mode",
     "find_app_dir",
     "find_provisioning",
     "outside_environment",
     "portable_environment",
     "prepare_process",
+    "remove_trainer_files",
 ]

@@ -38,8 +38,8 @@ from fieldreader.store.search import parse_query
 
 if TYPE_CHECKING:
     from fieldreader.feed.update import Progress
-    from fieldreader.profile import Profile
-    from fieldreader.provisioning import Provisioning
+    from fieldreader.profile import CapturedProfile, FeedProfile
+    from fieldreader.provisioning import Provisioning, Removal
     from fieldreader.sync.engine import SyncResult
 
 # The feed engine, the sync transport (httpx) and the profile reader are imported where they
@@ -55,7 +55,10 @@ _KIND_OF_VIEW: Final[dict[View, Kind]] = {
     "contact": "contact",
 }
 _SETTINGS_KEY = "ui-settings"
+_STORED_PROFILE_KEY = "sync-profile"
+"""The sync profile itself, with its root and CA (see ``stored_profile_json`` in profile)."""
 _PROFILE_KEY = "sync-profile-path"
+"""Where a library set up before profiles were kept inside it reads its profile at each sync."""
 _LAST_SYNC_KEY = "last-sync"
 
 
@@ -159,6 +162,9 @@ class ReaderService:
     def __init__(self, library: Library, now: Callable[[], datetime] | None = None) -> None:
         self.library = library
         self._now = now or (lambda: datetime.now(UTC))
+        self.trainer_files: Removal | None = None
+        """Set by :func:`create_reader` when a trainer's build's first start removed (or could
+        not remove) the build's profile and preload from the app folder."""
 
     # Browsing
 
@@ -295,40 +301,75 @@ class ReaderService:
         self.library.set_meta(_SETTINGS_KEY, settings.to_json())
 
     def set_sync_profile(self, path: Path) -> SyncStatus:
-        """Remember which provisioning profile to sync with, after checking it loads.
+        """Check the provisioning profile at ``path`` and keep it, with its root and CA, in
+        the library.
+
+        Syncs use the kept copy and never read the file again, so the person can delete it (it
+        holds the channel keys in plain text). Choosing a profile again replaces the copy.
+
+        Raises:
+            ProfileError: the profile does not load; the one kept before stays.
+        """
+        from fieldreader.profile import capture_profile  # noqa: PLC0415
+
+        self._keep_profile(capture_profile(path))
+        return self.sync_status()
+
+    def _keep_profile(self, captured: CapturedProfile) -> None:
+        """Store ``captured`` with where it came from, for display only.
 
         A profile in the folder that holds the library's folder (a portable app folder) is
-        remembered relative to the library, so it is found again when the USB stick is
+        named relative to the library, so the name still makes sense when the USB stick is
         mounted somewhere else.
         """
-        from fieldreader.profile import load_profile  # noqa: PLC0415
+        from fieldreader.profile import stored_profile_json  # noqa: PLC0415
 
-        load_profile(path)
-        resolved, folder = path.resolve(), self.library.paths.root.resolve()
+        resolved, folder = captured.profile.path, self.library.paths.root.resolve()
         inside = resolved.is_relative_to(folder.parent)
-        stored = os.path.relpath(resolved, folder) if inside else str(resolved)
-        self.library.set_meta(_PROFILE_KEY, stored)
-        return self.sync_status()
+        source = os.path.relpath(resolved, folder) if inside else str(resolved)
+        self.library.set_meta(_STORED_PROFILE_KEY, stored_profile_json(captured, source))
 
     def _profile_path(self, stored: str) -> str:
         path = Path(stored)
         return str(path if path.is_absolute() else (self.library.paths.root / path).resolve())
 
-    def sync_status(self) -> SyncStatus:
-        from fieldreader.profile import load_profile  # noqa: PLC0415
+    def _sync_profile(self) -> tuple[FeedProfile, str] | None:
+        """The profile syncs use and where it was chosen from; None when none was.
 
-        stored = self.library.get_meta(_PROFILE_KEY)
+        Raises:
+            ProfileError: the kept copy is damaged; or, for a library set up before profiles
+                were kept in it, the file it names cannot be read or has a wrong setting.
+        """
+        from fieldreader.profile import load_profile, load_stored_profile  # noqa: PLC0415
+
+        stored = self.library.get_meta(_STORED_PROFILE_KEY)
+        if stored is not None:
+            profile, source = load_stored_profile(stored)
+            return profile.feed, self._profile_path(source)
+        legacy = self.library.get_meta(_PROFILE_KEY)
+        if legacy is None:
+            return None
+        path = self._profile_path(legacy)
+        return load_profile(Path(path)), path
+
+    def sync_status(self) -> SyncStatus:
         last = self.library.get_meta(_LAST_SYNC_KEY)
-        if stored is None:
-            return SyncStatus(False, None, (), None, last)
-        stored = self._profile_path(stored)
         try:
-            profile = load_profile(Path(stored))
+            found = self._sync_profile()
         except FieldreaderError as exc:
-            return SyncStatus(False, stored, (), None, last, problem=str(exc))
+            legacy = self.library.get_meta(_PROFILE_KEY)
+            shown = (
+                self._profile_path(legacy)
+                if legacy is not None and self.library.get_meta(_STORED_PROFILE_KEY) is None
+                else None
+            )
+            return SyncStatus(False, shown, (), None, last, problem=str(exc))
+        if found is None:
+            return SyncStatus(False, None, (), None, last)
+        profile, shown = found
         return SyncStatus(
             True,
-            stored,
+            shown,
             profile.mirrors,
             profile.channels,
             last,
@@ -352,13 +393,12 @@ class ReaderService:
                 (:class:`~fieldreader.feed.update.UpdateCancelled` when ``cancelled()``).
         """
         from fieldreader.feed.update import UpdateCancelled, UpdateOptions  # noqa: PLC0415
-        from fieldreader.profile import load_profile  # noqa: PLC0415
         from fieldreader.sync.engine import sync_library  # noqa: PLC0415
 
-        stored = self.library.get_meta(_PROFILE_KEY)
-        if stored is None:
+        found = self._sync_profile()
+        if found is None:
             raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
-        profile = load_profile(Path(self._profile_path(stored)))
+        profile = found[0]
         if cancelled():
             raise UpdateCancelled("The update was cancelled; the library is unchanged.")
         options = UpdateOptions(
@@ -394,10 +434,17 @@ def create_reader(
     ``progress(done, total, step)`` names the step with a key ("protect", "duress", or an
     import phase: "metadata", "index", "objects", "applying") for the UI to put in words.
 
-    With ``provisioning`` (a trainer's build), the library remembers the build's profile for
-    sync and starts with its auto-lock time; ``start_with="preloaded"`` imports the build's
-    bundle after verifying it against the profile's root. The library gets its own fresh
-    master key and identity all the same: a build carries content, never keys.
+    With ``provisioning`` (a trainer's build), the library keeps the build's profile (with its
+    root and CA) for sync and starts with its auto-lock time; ``start_with="preloaded"``
+    imports the build's bundle after verifying it against the profile's root. The library gets
+    its own fresh master key and identity all the same: a build carries content, never keys.
+
+    Once the library holds all the build gave it (the preload imported, or no preload in the
+    build) the profile, its files and the preload are overwritten and deleted from the app
+    folder: unencrypted, they would show the content and the channel keys to whoever holds
+    the stick. What became of them is in the service's ``trainer_files``; a folder that cannot
+    be changed (a read-only stick) does not fail the first start. A build whose preload the
+    person did not take keeps its files, so a later first start (after a wipe) can take it.
 
     If filling fails the library stays (empty, protected) and the error is raised: the next
     start unlocks it rather than asking to set everything up again.
@@ -407,6 +454,7 @@ def create_reader(
             is created).
     """
     from fieldreader.preload import import_preload  # noqa: PLC0415
+    from fieldreader.provisioning import remove_trainer_files  # noqa: PLC0415
     from fieldreader.sample import import_sample  # noqa: PLC0415
 
     report = progress or (lambda done, total, text: None)
@@ -425,16 +473,20 @@ def create_reader(
             set_attempt_limit(data_dir, wipe_after)
         service = ReaderService(library)
         if profile is not None:
-            service.set_sync_profile(profile.path)
-            if profile.idle_lock_minutes is not None:
-                minutes = profile.idle_lock_minutes
+            service._keep_profile(profile)
+            if profile.profile.idle_lock_minutes is not None:
+                minutes = profile.profile.idle_lock_minutes
                 service.save_settings(
                     dataclasses.replace(service.settings(), idle_lock_minutes=minutes)
                 )
         if start_with == "sample":
             import_sample(library, sample, progress=step)
         elif profile is not None and preload is not None:
-            import_preload(library, profile, preload, now=datetime.now(UTC), progress=step)
+            now = datetime.now(UTC)
+            import_preload(library, profile.profile, preload, now=now, progress=step)
+        # Only once the library holds everything the build gave: its preload, if it has one.
+        if provisioning is not None and profile is not None and provisioning.preload == preload:
+            service.trainer_files = remove_trainer_files(provisioning, profile.files)
     except BaseException:
         library.close()
         raise
@@ -443,13 +495,13 @@ def create_reader(
 
 def _provisioned(
     provisioning: Provisioning | None, *, preloaded: bool
-) -> tuple[Profile | None, Path | None]:
-    """The build's profile (None without one), and its preload when ``preloaded``.
+) -> tuple[CapturedProfile | None, Path | None]:
+    """The build's profile as read (None without one), and its preload when ``preloaded``.
 
     A profile that does not load is an error when the preload needs it; otherwise it is left
     out, and the person can choose a profile in the sync panel later.
     """
-    from fieldreader.profile import read_profile  # noqa: PLC0415
+    from fieldreader.profile import capture_profile  # noqa: PLC0415
 
     if provisioning is None or provisioning.profile is None:
         if preloaded:
@@ -457,12 +509,12 @@ def _provisioned(
         return None, None
     if not preloaded:
         try:
-            return read_profile(provisioning.profile), None
+            return capture_profile(provisioning.profile), None
         except FieldreaderError:
             return None, None
     if provisioning.preload is None:
         raise FieldreaderError("This copy of fieldreader carries no preloaded library.")
-    return read_profile(provisioning.profile), provisioning.preload
+    return capture_profile(provisioning.profile), provisioning.preload
 
 
 def unlock_reader(data_dir: Path, passphrase: str) -> tuple[ReaderService, Settings]:

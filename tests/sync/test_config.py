@@ -20,6 +20,8 @@ from fieldreader.sync import (
     TransportError,
     tor_proxy,
 )
+from fieldreader.sync.network import tls_context
+from sync.servers import Pki
 
 PIN = "sha256/" + base64.b64encode(bytes(range(32))).decode()
 MIRROR = "https://mirror.example.org/feed/"
@@ -138,6 +140,23 @@ def test_an_unreadable_ca_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "junk.pem").write_text("not a certificate")
     with pytest.raises(TransportConfigError, match="cannot be used"):
         MirrorSource(dataclasses.replace(config, ca_file=tmp_path / "junk.pem"))
+
+
+def test_ca_certificates_given_as_bytes_are_trusted_without_a_file(pki: Pki) -> None:
+    """A profile kept in the library hands the CA over in memory; comments around the
+    certificate (in any encoding) are skipped, as OpenSSL skips them in a file."""
+    pem = "# Organisation CA \u2013 2024\n".encode() + pki.ca.read_bytes() + b"\n# end\xff\n"
+    config = TransportConfig([MIRROR], ca_pem=pem)
+    assert "BEGIN" not in repr(config)
+    trusted = tls_context(None, config.ca_pem).get_ca_certs()
+    assert any("fieldreader throwaway test CA" in str(cert["subject"]) for cert in trusted)
+    for junk in (
+        b"",
+        b"not a certificate",
+        b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",
+    ):
+        with pytest.raises(TransportConfigError, match=r"no (valid )?PEM certificate"):
+            MirrorSource(TransportConfig([MIRROR], ca_pem=junk))
 
 
 def test_transport_errors_are_feed_errors() -> None:

@@ -3,8 +3,8 @@
 The session (``portable_session.py``) runs as its own process with HOME pointing at an empty
 folder and none of the XDG or temporary-folder variables set, so every per-user default of
 Python, Qt and fontconfig would land in that HOME; the app folder holds the build's profile,
-preload and ``portable`` marker. Afterwards HOME must still be empty, and what was written is in
-the app folder's ``fieldreader-data``.
+preload and ``portable`` marker. Afterwards HOME must still be empty, what was written is in the
+app folder's ``fieldreader-data``, and the profile and preload are gone from the app folder.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from provisionkit import (
     PUBLIC_ARTICLES,
     TrainerKit,
     fake_app,
+    files_holding,
     make_kit,
     profile_text,
+    secrets_of,
     write_profile,
 )
 
@@ -88,7 +90,11 @@ def test_a_portable_session_writes_nothing_to_the_home_folder(
 
     data = app.resolve() / PORTABLE_DATA_NAME
     assert seen["data_dir"] == str(data)
-    assert {p.name for p in app.iterdir()} == shipped | {PORTABLE_DATA_NAME}
+    # The trainer's files went once the library held them; nothing on the stick shows the
+    # preloaded content or the channel key.
+    trainers = {PROFILE_NAME, PRELOAD_NAME, "root.json"}
+    assert {p.name for p in app.iterdir()} == (shipped - trainers) | {PORTABLE_DATA_NAME}
+    assert files_holding([app], secrets_of(kit)) == []
     assert LIBRARY_FILES & {p.name for p in data.iterdir()} >= {"library.keys", "library.db"}
     # Where Python and Qt would write temporary files, caches, settings and data: all inside.
     paths = seen["paths"]

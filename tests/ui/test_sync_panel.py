@@ -8,6 +8,7 @@ it or locks the window, without any sleep or race.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -164,19 +165,34 @@ def test_a_profile_that_does_not_load_is_refused_with_its_reason(
     assert panel.not_set_up_label.text() == NOT_SET_UP
 
 
-def test_a_profile_moved_away_since_is_explained(
+def test_a_profile_deleted_after_it_was_chosen_still_syncs(
     qtbot: QtBot, window: MainWindow, feed: Publication
 ) -> None:
+    """The library keeps the profile, its root and CA: the stick it came on can be wiped (it
+    holds the channel key in plain text)."""
     set_up(qtbot, window)
     profile = feed.profile()
     panel = open_panel(qtbot, window)
     set_profile(qtbot, panel, profile)
-    profile.unlink()
+    shutil.rmtree(profile.parent)
     panel.hide()
     panel = open_panel(qtbot, window)
+    assert panel.pages.currentWidget() is panel.set_up_page
+    assert panel.channels_label.text() == "All public channels, and restricted: af"
+    assert sync(qtbot, panel).update.added == 5  # type: ignore[attr-defined]
+
+
+def test_a_damaged_kept_profile_is_explained(qtbot: QtBot, window: MainWindow) -> None:
+    set_up(qtbot, window)
+    service = window.service
+    assert service is not None
+    window.worker.submit(lambda: service.library.set_meta("sync-profile", "{damaged"))
+    wait_idle(qtbot, window)
+    panel = open_panel(qtbot, window)
     assert panel.pages.currentWidget() is panel.not_set_up_page
-    assert panel.not_set_up_label.text().startswith(
-        "The sync profile chosen earlier cannot be used: organisation.toml: cannot be read"
+    assert panel.not_set_up_label.text() == (
+        "The sync profile chosen earlier cannot be used: sync profile: the copy kept in this "
+        "library is damaged; choose the profile again"
     )
 
 

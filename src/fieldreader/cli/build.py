@@ -161,8 +161,8 @@ def _checked_out(out: Path, app: Path) -> Path:
 def _add_provisioning(folder: Path, profile: Profile, preload: bytes | None) -> None:
     if profile.feed.root is not None:
         atomic_write(folder / ROOT_NAME, profile.feed.root, mode=0o644)
-    if profile.feed.ca_file is not None:
-        atomic_write(folder / CA_NAME, profile.feed.ca_file.read_bytes(), mode=0o644)
+    if profile.feed.ca_pem is not None:  # the bytes that were checked, not a second read
+        atomic_write(folder / CA_NAME, profile.feed.ca_pem, mode=0o644)
     # The profile holds the restricted channels' keys: readable by its owner only.
     atomic_write(folder / PROFILE_NAME, profile_toml(profile).encode("utf-8"), mode=0o600)
     if preload is not None:
@@ -182,7 +182,7 @@ def profile_toml(profile: Profile) -> str:
         lines.append(f"root = {_string(ROOT_NAME)}")
     if feed.pins:
         lines.append(f"pins = {_strings(feed.pins)}")
-    if feed.ca_file is not None:
+    if feed.ca_pem is not None:
         lines.append(f"ca_file = {_string(CA_NAME)}")
     lines.append(f"proxy = {_string(feed.proxy or 'none')}")
     if feed.channels is not None:
@@ -223,7 +223,7 @@ def _check_written(folder: Path, profile: Profile, preloaded: bool) -> None:
 
 def _moved(profile: Profile, folder: Path) -> FeedProfile:
     """The feed settings as they must read back from ``folder``."""
-    ca = (folder / CA_NAME).resolve() if profile.feed.ca_file is not None else None
+    ca = (folder / CA_NAME).resolve() if profile.feed.ca_pem is not None else None
     return dataclasses.replace(profile.feed, ca_file=ca)
 
 

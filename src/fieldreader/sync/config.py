@@ -32,6 +32,9 @@ MAX_TIMEOUT = 600.0
 _PROXY = re.compile(r"(socks5h?|http)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
 _BASE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+_PEM_CERTIFICATE = re.compile(
+    r"-----BEGIN ((?:X509 |TRUSTED )?CERTIFICATE)-----[A-Za-z0-9+/=\s]*-----END \1-----"
+)
 
 
 def tor_proxy(port: int = TOR_DAEMON_PORT) -> str:
@@ -143,6 +146,10 @@ class TransportConfig:
     ca_file: Path | None = None
     """A PEM file of CA certificates trusted *in addition* to the system's store (a private CA
     for an internal mirror). Never replaces the system store."""
+    ca_pem: bytes | None = field(default=None, repr=False)
+    """The same as :attr:`ca_file`, given as the file's bytes (PEM certificates; text outside
+    them is ignored): a profile kept inside the encrypted library needs no file on disk. Both
+    may be given; each adds to the system's store."""
     pins: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Per mirror (keyed by its URL exactly as in :attr:`mirrors`), the ``sha256/<base64>``
     pins of keys it may present; list a backup key too. A mirror without pins accepts any
@@ -200,6 +207,8 @@ class TransportConfig:
             proxy_address(self.proxy)
         if self.ca_file is not None and not isinstance(self.ca_file, Path):
             object.__setattr__(self, "ca_file", Path(self.ca_file))
+        if self.ca_pem is not None and not ca_certificates(self.ca_pem):
+            raise TransportConfigError("The CA certificates given hold no PEM certificate.")
         for name in ("connect_timeout", "read_timeout", "attempt_timeout"):
             value = getattr(self, name)
             if not 0 < value <= MAX_TIMEOUT:
@@ -252,6 +261,7 @@ class TransportConfig:
         port: int = TOR_DAEMON_PORT,
         pins: Mapping[str, Sequence[str]] | None = None,
         ca_file: Path | None = None,
+        ca_pem: bytes | None = None,
     ) -> TransportConfig:
         """Settings for syncing through a local Tor (daemon on 9050, Tor Browser on 9150).
 
@@ -263,6 +273,7 @@ class TransportConfig:
             mirrors=mirrors,
             pins=pins or {},
             ca_file=ca_file,
+            ca_pem=ca_pem,
             proxy=tor_proxy(port),
             connect_timeout=60.0,
             read_timeout=60.0,
@@ -270,6 +281,17 @@ class TransportConfig:
             backoff_base=2.0,
             conditional_requests=False,
         )
+
+
+def ca_certificates(pem: bytes) -> str:
+    """The PEM certificate blocks of ``pem``, as the text :mod:`ssl` accepts as ``cadata``.
+
+    A CA file may carry comments, in any encoding, around its certificates (OpenSSL skips them
+    when it reads a file); ``cadata`` must be ASCII, so only the blocks are kept. Empty when
+    there is none. Whether the blocks hold valid certificates is for :mod:`ssl` to say.
+    """
+    text = pem.decode("latin-1")
+    return "\n".join(m.group(0) for m in _PEM_CERTIFICATE.finditer(text))
 
 
 def proxy_address(proxy: str) -> tuple[str, int]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpcore
 
+from fieldreader.sync.config import ca_certificates
 from fieldreader.sync.errors import (
     PinMismatch,
     ProxyUnavailable,
@@ -55,8 +56,9 @@ class TransportStats:
     """TCP connections opened (to a mirror, or to the proxy)."""
 
 
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """The system's trust store plus ``ca_file``; TLS 1.2 or newer; never a key log.
+def tls_context(ca_file: str | None, ca_pem: bytes | None = None) -> ssl.SSLContext:
+    """The system's trust store plus ``ca_file`` and ``ca_pem``; TLS 1.2 or newer; never a
+    key log.
 
     Built as :func:`ssl.create_default_context` builds a client context (certificate and host
     name verification, the system's CA store), but without its last step: that function opens
@@ -64,8 +66,12 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
     of the sync there in clear. Setting it to None afterwards stops the logging, yet the file
     is already created; so the context is made here directly.
 
+    ``ca_pem`` is a CA file's bytes (a profile kept in the library): loaded from memory, so no
+    copy of it is ever written to disk.
+
     Raises:
-        TransportConfigError: ``ca_file`` cannot be read or holds no certificate.
+        TransportConfigError: ``ca_file`` cannot be read, or it or ``ca_pem`` holds no
+            certificate.
     """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.verify_mode = ssl.CERT_REQUIRED
@@ -79,6 +85,13 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no PEM"
             raise TransportConfigError(
                 f"The CA file {ca_file!r} cannot be used ({reason})."
+            ) from None
+    if ca_pem is not None:
+        try:
+            context.load_verify_locations(cadata=ca_certificates(ca_pem))
+        except (ValueError, ssl.SSLError):
+            raise TransportConfigError(
+                "The profile's CA certificates cannot be used (no valid PEM certificate)."
             ) from None
     return context
 

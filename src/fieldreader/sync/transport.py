@@ -174,7 +174,8 @@ class MirrorSource:
         self._throttle = _Throttle(config.bandwidth_limit, clock, sleep)
         self._mirrors = [config.mirror(i) for i in range(len(config.mirrors))]
         self._proxy = proxy_address(config.proxy) if config.proxy is not None else None
-        self._ssl = tls_context(str(config.ca_file) if config.ca_file is not None else None)
+        ca_file = str(config.ca_file) if config.ca_file is not None else None
+        self._ssl = tls_context(ca_file, config.ca_pem)
         self._pools: dict[int, httpcore.ConnectionPool] = {}
         self._backends: dict[int, GuardedBackend] = {}
         self._owns_pools = True
