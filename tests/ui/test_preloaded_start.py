@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -84,6 +86,11 @@ def test_the_preload_is_offered_first_and_imported(
     assert win.settings.idle_lock_minutes == 9  # the profile's auto-lock
     assert win.windowTitle() == "fieldreader"
     win.grab().save(str(tmp_path / "library-preloaded.png"))
+    # The trainer's files are gone from the app folder, and that needs no word to the person.
+    assert not {PROFILE_NAME, PRELOAD_NAME, "root.json"} & {
+        p.name for p in (tmp_path / "app").iterdir()
+    }
+    assert win.trainer_files_notice is None
 
 
 def test_a_preload_that_fails_verification_is_said_plainly(
@@ -97,3 +104,47 @@ def test_a_preload_that_fails_verification_is_said_plainly(
     assert "signature that does not verify" in win.first_run.message.text()
     assert win.is_locked()
     assert not win.first_run.progress.isVisible()
+
+
+def test_files_that_cannot_be_removed_are_named_after_the_library_opens(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    tmp_path: Path,
+    kit: TrainerKit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provisioning = provisioned(tmp_path, kit)
+    unlink = Path.unlink
+
+    def refused(path: Path, missing_ok: bool = False) -> None:
+        # As on a folder the person may not change (chmod cannot show it to root).
+        if path.parent == provisioning.app_dir:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    win = make_window(provisioning)
+    with qtbot.waitSignal(win.unlocked, timeout=WAIT_MS):
+        fill_and_create(win)
+    wait_idle(qtbot, win)
+    assert win.model.rowCount() == len(PUBLIC_ARTICLES) + 1  # the library works all the same
+    notice = win.trainer_files_notice
+    assert notice is not None
+    qtbot.waitUntil(notice.isVisible, timeout=WAIT_MS)
+    assert notice.accessibleName()
+    assert f"{PRELOAD_NAME}, {PROFILE_NAME}, root.json" in notice.text()
+    assert "Delete them" in notice.informativeText()
+    assert notice.windowTitle() == "fieldreader"
+    win.grab().save(str(tmp_path / "trainer-files-left.png"))
+    notice.grab().save(str(tmp_path / "trainer-files-notice.png"))
+    notice.accept()
+    qtbot.waitUntil(lambda: not notice.isVisible(), timeout=WAIT_MS)
+    # A later unlock says nothing more: only the first start removes anything.
+    win.lock()
+    wait_idle(qtbot, win)
+    win.unlock_panel.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(win.unlocked, timeout=WAIT_MS):
+        win.unlock_panel.button.click()
+    wait_idle(qtbot, win)
+    assert win.service is not None
+    assert win.service.trainer_files is None

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import Contact
-from fieldreader.provisioning import Provisioning
+from fieldreader.provisioning import Provisioning, Removal
 from fieldreader.render import classify_link
 from fieldreader.service import (
     VIEWS,
@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self._search_again = False
         self._page_generation = 0
         self._query = ""
+        self.trainer_files_notice: QMessageBox | None = None
+        """Open while it says which of a trainer's files the first start could not remove."""
 
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
@@ -194,6 +196,33 @@ class MainWindow(QMainWindow):
         self._refresh_overview()
         self.unlocked.emit()
         self.item_list.setFocus()
+        # From the result, not self.service: a lock started by the signal may have cleared it.
+        self._tell_trainer_files_left(opened[0].trainer_files)
+
+    def _tell_trainer_files_left(self, removal: Removal | None) -> None:
+        """After a trainer's build's first start: say which unencrypted files are still there."""
+        if removal is None or removal.complete:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("trainerFilesNotice")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_TITLE)
+        box.setAccessibleName(self.tr("Files left beside the program"))
+        box.setText(
+            self.tr(
+                "The prepared library's files could not be removed from the folder that holds "
+                "fieldreader: %1"
+            ).replace("%1", ", ".join(removal.left))
+        )
+        box.setInformativeText(
+            self.tr(
+                "They may still hold the prepared articles and your organisation's keys "
+                "without encryption. Delete them, or keep this copy of fieldreader safe."
+            )
+        )
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.trainer_files_notice = box
+        box.open()
 
     def lock(self) -> None:
         """Hide everything at once, then close the library in the background."""

@@ -390,6 +390,18 @@
         <translation>عبارة المرور هذه غير صحيحة. حاول مرة أخرى.</translation>
     </message>
     <message>
+        <source>Files left beside the program</source>
+        <translation>ملفات بقيت بجانب البرنامج</translation>
+    </message>
+    <message>
+        <source>The prepared library&apos;s files could not be removed from the folder that holds fieldreader: %1</source>
+        <translation>تعذّر حذف ملفات المكتبة المُعدّة من المجلد الذي يحتوي fieldreader: %1</translation>
+    </message>
+    <message>
+        <source>They may still hold the prepared articles and your organisation&apos;s keys without encryption. Delete them, or keep this copy of fieldreader safe.</source>
+        <translation>قد تظل هذه الملفات تحتوي على المقالات المُعدّة ومفاتيح منظمتك دون تشفير. احذفها، أو احفظ هذه النسخة من fieldreader في مكان آمن.</translation>
+    </message>
+    <message>
         <source>Sections</source>
         <translation>الأقسام</translation>
     </message>
