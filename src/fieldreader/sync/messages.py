@@ -13,6 +13,7 @@ this one by the tests); :attr:`SyncMessage.text` is the English original.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -27,9 +28,6 @@ from fieldreader.feed.errors import (
     UnsupportedFormat,
     WrongFeed,
 )
-from fieldreader.feed.source import NotInSource
-from fieldreader.feed.update import ChannelKeyUnchecked, NotTrusted, UpdateCancelled
-from fieldreader.profile import ProfileError
 from fieldreader.store.errors import DiskFull, StoreError
 from fieldreader.sync.errors import (
     MirrorFailure,
@@ -197,36 +195,49 @@ def _worst(failures: tuple[MirrorFailure, ...], proxy: str | None) -> Problem:
     return next((p for p in _PRIORITY if p in found), Problem.UNREACHABLE)
 
 
-_FEED_PROBLEMS: tuple[tuple[type[BaseException], Problem], ...] = (
-    (UpdateCancelled, Problem.CANCELLED),
-    (PinMismatch, Problem.INTERCEPTED),
-    (UntrustedCertificate, Problem.INTERCEPTED),
-    (ProxyUnavailable, Problem.PROXY_UNREACHABLE),
-    (TlsError, Problem.NO_SECURE_CONNECTION),
-    (TransportConfigError, Problem.PROFILE),
-    (TransportError, Problem.UNREACHABLE),
-    (RollbackAttack, Problem.OLDER_CONTENT),
-    (FreezeAttack, Problem.OLDER_CONTENT),
-    (NotTrusted, Problem.NOT_TRUSTED),
-    (ChannelKeyUnchecked, Problem.CHANNEL_KEY),
-    (ChannelKeyMissing, Problem.CHANNEL_KEY),
-    # Signed bytes that do not open with the profile's key: the key is wrong, not the feed.
-    (DecryptionFailed, Problem.CHANNEL_KEY),
-    (WrongFeed, Problem.WRONG_FEED),
-    (UnsupportedFormat, Problem.NEWER_FORMAT),
-    (NotInSource, Problem.NOT_ON_MIRROR),
-    # Bad signatures, unmet thresholds, unknown keys, hashes, lengths, malformed metadata.
-    (FeedError, Problem.REFUSED),
-    (ProfileError, Problem.PROFILE),
-    (DiskFull, Problem.DISK_FULL),
-    (StoreError, Problem.LIBRARY),
-    (FieldreaderError, Problem.LIBRARY),
-)
-"""First match wins: subclasses before their parents."""
+@functools.cache
+def _feed_problems() -> tuple[tuple[type[BaseException], Problem], ...]:
+    """First match wins: subclasses before their parents.
+
+    Built on first use: the feed engine and the profile reader it names are not needed
+    until a sync has failed, and the reader starts faster without them."""
+    from fieldreader.feed.source import NotInSource  # noqa: PLC0415
+    from fieldreader.feed.update import (  # noqa: PLC0415
+        ChannelKeyUnchecked,
+        NotTrusted,
+        UpdateCancelled,
+    )
+    from fieldreader.profile import ProfileError  # noqa: PLC0415
+
+    return (
+        (UpdateCancelled, Problem.CANCELLED),
+        (PinMismatch, Problem.INTERCEPTED),
+        (UntrustedCertificate, Problem.INTERCEPTED),
+        (ProxyUnavailable, Problem.PROXY_UNREACHABLE),
+        (TlsError, Problem.NO_SECURE_CONNECTION),
+        (TransportConfigError, Problem.PROFILE),
+        (TransportError, Problem.UNREACHABLE),
+        (RollbackAttack, Problem.OLDER_CONTENT),
+        (FreezeAttack, Problem.OLDER_CONTENT),
+        (NotTrusted, Problem.NOT_TRUSTED),
+        (ChannelKeyUnchecked, Problem.CHANNEL_KEY),
+        (ChannelKeyMissing, Problem.CHANNEL_KEY),
+        # Signed bytes that do not open with the profile's key: the key is wrong, not the feed.
+        (DecryptionFailed, Problem.CHANNEL_KEY),
+        (WrongFeed, Problem.WRONG_FEED),
+        (UnsupportedFormat, Problem.NEWER_FORMAT),
+        (NotInSource, Problem.NOT_ON_MIRROR),
+        # Bad signatures, unmet thresholds, unknown keys, hashes, lengths, malformed metadata.
+        (FeedError, Problem.REFUSED),
+        (ProfileError, Problem.PROFILE),
+        (DiskFull, Problem.DISK_FULL),
+        (StoreError, Problem.LIBRARY),
+        (FieldreaderError, Problem.LIBRARY),
+    )
 
 
 def _problem(kind: type[BaseException], proxy: str | None) -> Problem:
-    found = next((p for k, p in _FEED_PROBLEMS if issubclass(kind, k)), Problem.UNEXPECTED)
+    found = next((p for k, p in _feed_problems() if issubclass(kind, k)), Problem.UNEXPECTED)
     if found is Problem.PROXY_UNREACHABLE and proxy in ("tor", "tor-browser"):
         return Problem.TOR_NOT_RUNNING
     return found

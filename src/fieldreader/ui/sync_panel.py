@@ -33,10 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldreader.feed.update import Progress
 from fieldreader.service import SyncStatus
 from fieldreader.sync.connectivity import ConnectionWatch
-from fieldreader.sync.engine import SyncResult
 from fieldreader.sync.messages import (
     Problem,
     SyncMessage,
@@ -50,6 +48,8 @@ from fieldreader.sync.messages import (
 from fieldreader.ui.file_dialogs import keep_qt_settings_off_disk
 
 if TYPE_CHECKING:
+    from fieldreader.feed.update import Progress
+    from fieldreader.sync.engine import SyncResult
     from fieldreader.ui.main_window import MainWindow
 
 POLL_MS = 30_000
