@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Final, Literal
 from fieldreader.anchors import Quote
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import Contact, Guidance, Item, Kind, is_rtl
-from fieldreader.render import render_markdown
 from fieldreader.store import (
     DEFAULT_KDF,
     ItemSummary,
@@ -230,6 +229,8 @@ class ReaderService:
         userdata = self.library.userdata
         ticks = userdata.ticks(item.id)
         steps = item.checklist if isinstance(item, Guidance) else ()
+        from fieldreader.render import render_markdown  # noqa: PLC0415 - first open, not start
+
         html = render_markdown(item.body, item.lang, ticked=ticks) if item.body else ""
         resources = {}
         for address in dict.fromkeys(_RESOURCE_SRC.findall(html)):

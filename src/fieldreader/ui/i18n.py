@@ -11,12 +11,10 @@ Run ``python -m fieldreader.ui.i18n update|build|check``.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from xml.etree import ElementTree
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
@@ -130,6 +128,8 @@ class Message:
 
 def read_ts(path: Path) -> list[Message]:
     """Every message of a ``.ts`` file (our own file, produced by lupdate)."""
+    from xml.etree import ElementTree  # noqa: PLC0415 - maintainers' tool only
+
     root = ElementTree.parse(path).getroot()  # noqa: S314 - a file of this repository
     messages = []
     for context in root.iter("context"):
@@ -160,6 +160,8 @@ def missing(path: Path) -> list[Message]:
 
 
 def _run(tool: str, *args: str) -> None:
+    import subprocess  # noqa: PLC0415 - maintainers' tool only
+
     subprocess.run([_tool(tool), *args], check=True)  # noqa: S603 - Qt's tool, our own files
 
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from fieldreader.errors import FieldreaderError
 from fieldreader.model import Contact
 from fieldreader.provisioning import Provisioning, Removal
-from fieldreader.render import classify_link
+from fieldreader.render.links import classify_link
 from fieldreader.service import (
     VIEWS,
     Page,

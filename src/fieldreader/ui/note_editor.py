@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from fieldreader.anchors import Quote
 from fieldreader.errors import FieldreaderError
-from fieldreader.render import render_markdown
 from fieldreader.service import ReaderService
 from fieldreader.store import Note
 from fieldreader.ui.reader_view import ReaderView
@@ -320,6 +319,8 @@ class NoteEditor(QWidget):
                     if isinstance(exc, FieldreaderError)
                     else self.tr("This note cannot be shown as a preview.")
                 )
+
+        from fieldreader.render import render_markdown  # noqa: PLC0415 - first preview, not start
 
         self.worker.submit(lambda: render_markdown(body, PREVIEW_LANG), show, failed)
 

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import QMenu
 
 from fieldreader.anchors import Quote, QuoteNotFound, locate, quote_at
 from fieldreader.model import Contact, is_rtl
-from fieldreader.notes_export import export_notes_encrypted, export_notes_markdown
-from fieldreader.render import classify_link
+from fieldreader.render.links import classify_link
 from fieldreader.service import ReaderService
 from fieldreader.store import ItemFilter, Note
 from fieldreader.ui.item_list import ITEM_ID_ROLE, NOTE_ID_ROLE, Row
@@ -341,6 +340,11 @@ class NotesFeature(QObject):
             return
         self.panel.flush()  # queued before the export, so the file has the newest text
         library, kdf, now = service.library, window.kdf, datetime.now(UTC)
+        from fieldreader.notes_export import (  # noqa: PLC0415 - only on export, not at start
+            export_notes_encrypted,
+            export_notes_markdown,
+        )
+
         if request.format is ExportFormat.MARKDOWN:
 
             def run() -> int:
