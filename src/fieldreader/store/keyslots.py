@@ -37,6 +37,7 @@ import nacl.bindings
 import nacl.exceptions
 import nacl.pwhash
 
+from fieldreader.store import kdf
 from fieldreader.store.errors import KeySlotsDamaged, WrongPassphrase
 
 MASTER_KEY_BYTES = 32
@@ -112,14 +113,12 @@ def normalise_passphrase(passphrase: str) -> bytes:
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     params.check()
     try:
-        return bytes(
-            nacl.pwhash.argon2id.kdf(
-                MASTER_KEY_BYTES,
-                normalise_passphrase(passphrase),
-                salt,
-                opslimit=params.opslimit,
-                memlimit=params.memlimit,
-            )
+        return kdf.argon2id(
+            MASTER_KEY_BYTES,
+            normalise_passphrase(passphrase),
+            salt,
+            params.opslimit,
+            params.memlimit,
         )
     except (nacl.exceptions.RuntimeError, MemoryError):
         raise KeySlotsDamaged(
