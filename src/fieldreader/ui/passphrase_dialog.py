@@ -10,9 +10,7 @@ closing the dialog clears them all.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldreader.strength import passphrase_strength
+from fieldreader.ui.secret_dialog import SecretDialog
 from fieldreader.ui.unlock import MIN_PASSPHRASE_CHARS
 
 
@@ -52,7 +51,7 @@ def strength_text(text: str) -> str:
     )
 
 
-class ChangePassphraseDialog(QDialog):
+class ChangePassphraseDialog(SecretDialog):
     """Signals:
     change_requested(str, str): the current and the new passphrase, checked for form only.
     """
@@ -131,7 +130,7 @@ class ChangePassphraseDialog(QDialog):
         return None
 
     def reset(self) -> None:
-        self._clear_fields()
+        self._clear_secrets()
         self.message.setText("")
         self.set_busy(False)
         self.current.setFocus()
@@ -144,41 +143,6 @@ class ChangePassphraseDialog(QDialog):
         for widget in (self.current, self.new, self.repeat, self.change_button, self.cancel_button):
             widget.setEnabled(not busy)
 
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def succeeded(self) -> None:
-        self.set_busy(False)
-        self.accept()
-
-    def failed(self, message: str, *, wrong_current: bool = False) -> None:
-        self.set_busy(False)
-        self.message.setText(message)
-        if wrong_current:
-            self.current.clear()
-            self.current.setFocus()
-
-    def dismiss(self) -> None:
-        """Close even while busy (the window locked): the result goes to the status bar."""
-        self._busy = False
-        self.reject()
-
-    def reject(self) -> None:
-        if self._busy:
-            return  # Esc while the change runs: wait for its answer
-        self._clear_fields()
-        super().reject()
-
-    def accept(self) -> None:
-        self._clear_fields()
-        super().accept()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's API
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
     def _submit(self) -> None:
         problem = self.problem()
         if problem:
@@ -189,7 +153,7 @@ class ChangePassphraseDialog(QDialog):
         self.set_busy(True)
         self.change_requested.emit(current, new)
 
-    def _clear_fields(self) -> None:
+    def _clear_secrets(self) -> None:
         for edit in (self.current, self.new, self.repeat):
             edit.clear()
         self.strength.setText("")

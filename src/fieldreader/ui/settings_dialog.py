@@ -14,11 +14,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -34,6 +32,7 @@ from PySide6.QtWidgets import (
 from fieldreader.service import Settings
 from fieldreader.store.attempts import MAX_LIMIT, MIN_LIMIT
 from fieldreader.ui.passphrase_dialog import password_field
+from fieldreader.ui.secret_dialog import SecretDialog
 from fieldreader.ui.unlock import MIN_PASSPHRASE_CHARS
 
 MAX_IDLE_MINUTES = 240
@@ -68,7 +67,7 @@ class SettingsChoices:
         return bool(self.duress or self.previous_duress)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(SecretDialog):
     """Signals:
     save_requested(object): a :class:`SettingsChoices`, checked for form only.
     """
@@ -245,41 +244,6 @@ class SettingsDialog(QDialog):
                 widget.setEnabled(not busy)
         if not busy:
             self.limit.setEnabled(self.use_limit.isChecked())
-
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def succeeded(self) -> None:
-        self.set_busy(False)
-        self.accept()
-
-    def failed(self, message: str, *, wrong_current: bool = False) -> None:
-        self.set_busy(False)
-        self.message.setText(message)
-        if wrong_current:
-            self.current.clear()
-            self.current.setFocus()
-
-    def dismiss(self) -> None:
-        """Close even while busy (the window locked)."""
-        self._busy = False
-        self.reject()
-
-    def reject(self) -> None:
-        if self._busy:
-            return
-        self._clear_secrets()
-        super().reject()
-
-    def accept(self) -> None:
-        self._clear_secrets()
-        super().accept()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's API
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
     def _submit(self) -> None:
         problem = self.problem()
