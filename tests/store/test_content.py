@@ -117,3 +117,32 @@ def test_resources_resolve_only_from_the_store(library: Library) -> None:
     assert library.resource("res:media/missing.png") is None
     assert library.resource("res:../library.keys") is None
     assert library.resource("https://example.org/map.png") is None
+
+
+def test_lists_newest_first_then_by_title_with_undated_items_last(library: Library) -> None:
+    library.content.apply(
+        [
+            article("old", title="B old", published=date(2020, 1, 1)),
+            article("new-b", title="B new", published=date(2024, 5, 1)),
+            article("new-a", title="A new", published=date(2024, 5, 1)),
+            article("undated", title="A undated", published=None),
+        ]
+    )
+    ids = [s.id for s in library.content.list_items(ItemFilter(kind="article"))]
+    assert ids == ["new-a", "new-b", "old", "undated"]
+    assert [s.id for s in library.content.list_items(limit=2, offset=2)] == ["old", "undated"]
+
+
+def test_a_page_of_a_section_is_read_through_the_date_index(library: Library) -> None:
+    """No sort of the whole table: the statement list_items runs walks the date index."""
+    conn = library.content._conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        library.content.list_items(ItemFilter(kind="article"), limit=200)
+    finally:
+        conn.set_trace_callback(None)
+    query = next(s for s in statements if s.lstrip().upper().startswith("SELECT"))
+    details = " ".join(str(row[-1]) for row in conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "items_kind_date" in details
+    assert "TEMP B-TREE FOR ORDER BY" not in details

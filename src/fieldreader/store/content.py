@@ -136,7 +136,10 @@ class ContentRepository:
             params = {**params, "ids": json.dumps(sorted(ids))}
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM items i WHERE {where} "
-            "ORDER BY i.item_date IS NULL, i.item_date DESC, i.title LIMIT :limit OFFSET :offset"
+            # SQLite sorts NULL lowest, so undated items come last in DESC order; written this
+            # way the (kind, item_date) index gives the order and a page of a 100k section is
+            # read in a millisecond instead of sorting every row (two seconds).
+            "ORDER BY i.item_date DESC, i.title LIMIT :limit OFFSET :offset"
         )
         with translate_errors():
             rows = self._conn.execute(sql, {**params, "limit": limit, "offset": offset}).fetchall()
