@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -93,25 +90,9 @@ class ChangePassphraseDialog(SecretDialog):
         note.setWordWrap(True)
         note.setObjectName("muted")
         layout.addWidget(note)
-        self.message = QLabel("", self)
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName(self.tr("Problem"))
-        layout.addWidget(self.message)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName(self.tr("Changing the passphrase"))
-        self.busy.hide()
-        layout.addWidget(self.busy)
-        self.buttons = QDialogButtonBox(self)
-        self.change_button = QPushButton(self.tr("C&hange passphrase"), self)
-        self.change_button.setDefault(True)
-        self.buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
+        self.change_button = self._add_footer(
+            layout, self.tr("C&hange passphrase"), self.tr("Changing the passphrase")
+        )
         self.new.textChanged.connect(lambda text: self.strength.setText(strength_text(text)))
 
     def problem(self) -> str | None:

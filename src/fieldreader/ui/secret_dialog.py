@@ -6,8 +6,17 @@ the dialog stays open to say which. Every way out clears the secret fields first
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 
 class SecretDialog(QDialog):
@@ -16,7 +25,34 @@ class SecretDialog(QDialog):
 
     current: QLineEdit
     message: QLabel
+    busy: QProgressBar
+    cancel_button: QPushButton
     _busy = False
+
+    def _add_footer(self, layout: QVBoxLayout, action: str, busy_name: str) -> QPushButton:
+        """The message line, the busy bar and the buttons; returns the action button, which
+        submits (``_submit``) as Enter does."""
+        self.message = QLabel("", self)
+        self.message.setObjectName("error")
+        self.message.setWordWrap(True)
+        # An explicit context: self.tr would look the text up under the subclass's name.
+        self.message.setAccessibleName(QCoreApplication.translate("SecretDialog", "Problem"))
+        layout.addWidget(self.message)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName(busy_name)
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        buttons = QDialogButtonBox(self)
+        button = QPushButton(action, self)
+        button.setDefault(True)
+        buttons.addButton(button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        return button
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -55,6 +91,9 @@ class SecretDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+    def _submit(self) -> None:
+        raise NotImplementedError
 
     def _clear_secrets(self) -> None:
         raise NotImplementedError

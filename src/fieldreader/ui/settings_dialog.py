@@ -17,13 +17,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -88,25 +85,7 @@ class SettingsDialog(SecretDialog):
         layout.addLayout(self._build_general())
         layout.addWidget(self._build_limit())
         layout.addWidget(self._build_duress())
-        self.message = QLabel("", self)
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName(self.tr("Problem"))
-        layout.addWidget(self.message)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName(self.tr("Saving"))
-        self.busy.hide()
-        layout.addWidget(self.busy)
-        self.buttons = QDialogButtonBox(self)
-        self.save_button = QPushButton(self.tr("&Save"), self)
-        self.save_button.setDefault(True)
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
+        self.save_button = self._add_footer(layout, self.tr("&Save"), self.tr("Saving"))
 
     def _build_general(self) -> QFormLayout:
         form = QFormLayout()

@@ -44,10 +44,6 @@
         <translation>يُعاد ختم المفتاح الذي يفتح المكتبة فقط، لذا يستغرق ذلك لحظة مهما كان حجم المكتبة. وتتوقف عبارة المرور القديمة عن العمل.</translation>
     </message>
     <message>
-        <source>Problem</source>
-        <translation>مشكلة</translation>
-    </message>
-    <message>
         <source>Changing the passphrase</source>
         <translation>جارٍ تغيير عبارة المرور</translation>
     </message>
@@ -895,14 +891,17 @@ What is left is encrypted, and the key that opened it was destroyed first if it 
     </message>
 </context>
 <context>
+    <name>SecretDialog</name>
+    <message>
+        <source>Problem</source>
+        <translation>مشكلة</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>الإعدادات</translation>
-    </message>
-    <message>
-        <source>Problem</source>
-        <translation>مشكلة</translation>
     </message>
     <message>
         <source>Saving</source>
