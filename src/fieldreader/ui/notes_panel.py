@@ -9,6 +9,8 @@ newer one).
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -340,16 +342,7 @@ class NotesPanel(QWidget):
         draft = self._drafts.get(note.id)
         if draft is None or draft.body == note.body:
             return note
-        return Note(
-            id=note.id,
-            body=draft.body,
-            created=note.created,
-            updated=note.updated,
-            item_id=note.item_id,
-            item_title=note.item_title,
-            item_exists=note.item_exists,
-            quote=note.quote,
-        )
+        return dataclasses.replace(note, body=draft.body)
 
     def _update_heading(self) -> None:
         if self._single is not None:
