@@ -225,23 +225,3 @@ def reduced_icu(binaries: list[TocEntry], work: Path) -> list[TocEntry]:
     if not replaced:
         sys.exit("No ICU data library among the collected files: build with --full-icu")
     return out
-
-
-def share_libcrypto(binaries: list[TocEntry]) -> list[TocEntry]:
-    """Let SQLCipher use the OpenSSL libcrypto that Python's ssl module brings (6 MB saved).
-
-    The sqlcipher3 wheel carries its own copy of OpenSSL 3's libcrypto; SQLCipher calls only
-    the OpenSSL 3.0 interface, which every 3.x libcrypto provides. The wheel's copy becomes a
-    link to the one beside Python's ``_ssl`` (the self-test then creates, opens and checks an
-    encrypted library through it).
-    """
-    shared = "libcrypto.so.3"
-    if not any(dest == shared for dest, _, _ in binaries):
-        return binaries
-    out: list[TocEntry] = []
-    for dest, src, kind in binaries:
-        if fnmatch.fnmatch(dest, "sqlcipher3_binary.libs/libcrypto-*.so.3"):
-            out.append((dest, f"../{shared}", "SYMLINK"))
-        else:
-            out.append((dest, src, kind))
-    return out

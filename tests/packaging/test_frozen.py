@@ -212,9 +212,6 @@ def test_the_build_carries_only_what_the_reader_uses(dist: Path) -> None:
     assert sorted(p.name for p in translations.iterdir()) == ["qtbase_ar.qm"]
     icu_data = next(internal.glob("PySide6/Qt/lib/libicudata.so.*"))
     assert icu_data.stat().st_size < 5 * 2**20, "the reduced ICU data library was not used"
-    shared = next(internal.glob("sqlcipher3_binary.libs/libcrypto-*.so.3"))
-    assert shared.is_symlink()
-    assert shared.resolve() == (internal / "libcrypto.so.3").resolve()
 
 
 def test_the_package_benchmark_runs_on_the_build(dist: Path, tmp_path: Path) -> None:
