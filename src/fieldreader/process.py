@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import sys
 
 _PR_SET_DUMPABLE = 4
@@ -20,6 +18,11 @@ def forbid_core_dumps() -> None:
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if sys.platform.startswith("linux"):
+        # Imported here, and libc taken from the process's own symbols rather than looked up
+        # with ctypes.util (which imports subprocess and may run ldconfig): this runs at every
+        # start of the reader.
+        import ctypes  # noqa: PLC0415
+
         with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+            libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
