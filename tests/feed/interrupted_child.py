@@ -3,7 +3,8 @@
 Run as ``python interrupted_child.py DATA_DIR FEED_DIR NOW LOG MODE N``. It appends the size of
 every download to LOG (written with os.write, so it survives the kill), and SIGKILLs itself:
 MODE "fetch" after the N-th download (before the bytes are verified or staged), MODE "apply"
-at the N-th SQL statement of the final transaction, MODE "none" never.
+at the N-th SQL statement run inside the library's transaction (the one that applies the update,
+open while objects are still downloading), MODE "none" never.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fieldreader.feed.source import DirectorySource
-from fieldreader.feed.update import Progress, UpdateOptions, update_library
+from fieldreader.feed.update import UpdateOptions, update_library
 from fieldreader.store import open_library
 
 PASSPHRASE = "correct horse battery staple"
@@ -49,19 +50,19 @@ def main() -> int:
     statements = 0
 
     def trace(sql: str) -> None:
+        # Called on whichever thread runs the statement; the statement that opens the
+        # transaction is traced before it runs, so only those inside it are counted.
         nonlocal statements
+        if not library._conn.in_transaction:
+            return
         statements += 1
         if statements >= n:
             die()
 
-    def progress(step: Progress) -> None:
-        if mode == "apply" and step.phase == "applying" and step.done == 0:
-            library._conn.set_trace_callback(trace)
-
+    if mode == "apply":
+        library._conn.set_trace_callback(trace)
     source = KillingSource(Path(feed_dir), log, n if mode == "fetch" else None)
-    options = UpdateOptions(
-        now=datetime.fromisoformat(now), online=True, stage=True, progress=progress
-    )
+    options = UpdateOptions(now=datetime.fromisoformat(now), online=True, stage=True)
     update_library(library, source, options)
     library.close()
     return 0

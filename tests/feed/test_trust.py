@@ -129,7 +129,7 @@ def test_a_damaged_staged_object_is_dropped_and_downloaded_again(
     # A damaged row under the hash of every object and segment the update could need.
     for path in [*(feed / "objects").rglob("*"), *(feed / "index").glob("*")]:
         if path.is_file():
-            library.feeds.stage("test-feed", path.name.split(".")[0], b"damaged bytes")
+            library.staging.put("test-feed", path.name.split(".")[0], b"damaged bytes")
     options = UpdateOptions(now=NOW, online=True, stage=True)
     result = update_library(library, DirectorySource(feed), options)
     assert result.added == 1

@@ -29,6 +29,9 @@ from fieldreader.store.database import PLAIN_SQLITE_MAGIC
 from fieldreader.store.keyslots import DEFAULT_KDF, decode
 from fieldreader.store.library import LibraryPaths
 
+LIBRARY_FILES = ["library.db", "library.keys", "staging.db"]
+"""What a closed library leaves in its folder: nothing temporary."""
+
 
 def snapshot(directory: Path) -> dict[str, str]:
     """Name -> sha256 of every file, to prove an operation wrote nothing."""
@@ -227,7 +230,7 @@ def test_a_replaced_key_slots_file_is_overwritten_not_just_unlinked(data_dir: Pa
     assert remnant != original
     with pytest.raises(KeySlotsDamaged):
         decode(remnant)
-    assert sorted(p.name for p in data_dir.iterdir()) == ["library.db", "library.keys"]
+    assert sorted(p.name for p in data_dir.iterdir()) == LIBRARY_FILES
 
 
 def test_wipe_through_an_open_library_closes_it_first(data_dir: Path) -> None:
@@ -249,4 +252,4 @@ def test_passphrase_change_works_where_hard_links_do_not(
     monkeypatch.setattr("os.link", no_links)
     change_passphrase(data_dir, PASSPHRASE, "on a usb stick", FAST_KDF)
     open_library(data_dir, "on a usb stick").close()
-    assert sorted(p.name for p in data_dir.iterdir()) == ["library.db", "library.keys"]
+    assert sorted(p.name for p in data_dir.iterdir()) == LIBRARY_FILES

@@ -25,6 +25,9 @@ LIBRARY_FILES = {
     "library.db-wal",
     "library.db-shm",
     "library.attempts",
+    "staging.db",
+    "staging.db-wal",
+    "staging.db-shm",
 }
 
 

@@ -4,7 +4,9 @@ The same engine serves a bundle import and a sync: it walks the root chain, veri
 timestamp and snapshot, fetches only the index segments and objects the library does not hold,
 verifies each, and applies everything in one transaction together with the new feed state.
 Until that transaction commits, the library shows exactly what it showed before; a failure at
-any point leaves it untouched.
+any point leaves it untouched. The transaction opens before the objects are fetched: verified
+items go into it on a thread of its own (:mod:`~fieldreader.feed.applier`) while the next ones
+download, and each download is staged, committed at once, in the separate staging database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from fieldreader.feed.applier import Applier
 from fieldreader.feed.errors import (
     BadSignature,
     FeedError,
@@ -201,30 +204,34 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     wanted = _wanted_entries(effective_index(segments), snapshot.channels, options)
     feed = verifier.root.feed
     held_entries = _held_by_entry(library, feed, snapshot.channels, options.channel_keys)
-    items, hashes, attachments = _objects(
-        library, fetcher, verifier, wanted, held=held_entries, options=options, result=result
-    )
-
-    _check_cancel(options)
-    _report(options, "applying", 0, 1)
-    withdrawn, withdrawn_attachments = _withdrawn(library, feed, wanted, held_entries, items)
-    keys_to_keep = _checked_keys(remembered, given, result.channels_proven)
-    new_state = _state(verifier, root_bytes, state, options, snapshot_bytes)
-    if not verifier.has_news() and not (items or attachments or withdrawn or withdrawn_attachments):
-        result.nothing_new = True
-        with library.transaction():
-            library.feeds.save(new_state)
-        return result
     with library.transaction():
-        applied = library.content.apply(items, withdrawn, feed=feed, object_hashes=hashes)
-        _apply_attachments(library, feed, attachments, withdrawn_attachments)
+        with Applier(library, feed) as applier:
+            items, attachments = _objects(
+                library, fetcher, verifier, wanted, held=held_entries, options=options,
+                result=result, apply=applier.add,
+            )  # fmt: skip
+            _check_cancel(options)
+            _report(options, "applying", 0, 1)
+            applied = applier.finish()
+        # The applier's thread has stopped: the connection is this thread's again.
+        withdrawn, withdrawn_attachments = _withdrawn(library, feed, wanted, held_entries, items)
+        keys_to_keep = _checked_keys(remembered, given, result.channels_proven)
+        new_state = _state(verifier, root_bytes, state, options, snapshot_bytes)
+        news = items or attachments or withdrawn or withdrawn_attachments
+        result.nothing_new = not verifier.has_news() and not news
         library.feeds.save(new_state)
-        library.feeds.replace_segments(feed, segment_bytes)
-        library.feeds.save_channel_keys(feed, keys_to_keep)
-        library.feeds.clear_staging(feed)
+        removed = 0
+        if not result.nothing_new:
+            removed = library.content.apply([], withdrawn, feed=feed).removed
+            _apply_attachments(library, feed, attachments, withdrawn_attachments)
+            library.feeds.replace_segments(feed, segment_bytes)
+            library.feeds.save_channel_keys(feed, keys_to_keep)
+    library.staging.clear(feed)
+    if result.nothing_new:
+        return result
     _report(options, "applying", 1, 1)
     result.added, result.updated = applied.added, applied.updated
-    result.removed, result.unchanged = applied.removed, applied.unchanged
+    result.removed, result.unchanged = removed, applied.unchanged
     result.attachments = len(attachments)
     return result
 
@@ -408,7 +415,12 @@ def _objects(
     held: Mapping[str, tuple[str, str]],
     options: UpdateOptions,
     result: UpdateResult,
-) -> tuple[list[Item], dict[str, str], dict[str, tuple[str, bytes]]]:
+    apply: Callable[[Item, str], None],
+) -> tuple[list[Item], dict[str, tuple[str, bytes]]]:
+    """Fetch and verify what the library lacks; each item is handed to ``apply`` as it verifies.
+
+    Returns the items and the attachments (applied by the caller at the end).
+    """
     have_attachments = library.attachments.hashes(verifier.root.feed)
     needed = [
         e
@@ -417,7 +429,6 @@ def _objects(
         != e.sha256
     ]
     items: list[Item] = []
-    hashes: dict[str, str] = {}
     attachments: dict[str, tuple[str, bytes]] = {}
     skipped: list[str] = []
     for number, entry in enumerate(needed):
@@ -445,10 +456,10 @@ def _objects(
             if entry.channel in options.channel_keys:
                 result.channels_proven.add(entry.channel)
             items.append(decoded)
-            hashes[decoded.id] = entry.sha256
+            apply(decoded, entry.sha256)
         _report(options, "objects", number + 1, len(needed), result.bytes_fetched)
     result.not_carried = len(skipped)
-    return items, hashes, attachments
+    return items, attachments
 
 
 def _held_by_entry(
@@ -529,12 +540,12 @@ class _Fetcher:
         so one bad row cannot block every later sync. Bytes that verified are staged.
         """
         if self.stage:
-            staged = self.library.feeds.staged(sha256)
+            staged = self.library.staging.get(sha256)
             if staged is not None:
                 try:
                     value = verify(staged)
                 except FeedError:
-                    self.library.feeds.drop_staged(sha256)
+                    self.library.staging.drop(sha256)
                 else:
                     self.result.reused += 1
                     return value
@@ -542,7 +553,7 @@ class _Fetcher:
         self.result.bytes_fetched += len(data)
         value = verify(data)
         if self.stage:
-            self.library.feeds.stage(self.feed, sha256, data)
+            self.library.staging.put(self.feed, sha256, data)
         return value
 
 

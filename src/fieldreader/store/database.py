@@ -26,6 +26,8 @@ Connection = sqlcipher3.Connection
 PLAIN_SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The smallest file SQLCipher can write: one 4 KiB page.
 MIN_DATABASE_BYTES = 4096
+#: Files SQLite keeps beside a database (its write-ahead log and index, a rollback journal).
+SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def create(path: Path, key: bytes) -> Connection:

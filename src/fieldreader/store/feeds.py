@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from fieldreader.store.database import Connection, transaction, translate_errors
+from fieldreader.store.database import Connection, translate_errors
 from fieldreader.store.errors import FeedConflict
 
 
@@ -107,30 +107,6 @@ class FeedRepository:
                 "SELECT id, channel, object_hash FROM items WHERE feed = ?", (feed,)
             ).fetchall()
         return {str(i): (str(c), str(h)) for i, c, h in rows}
-
-    def staged(self, sha256: str) -> bytes | None:
-        """Bytes an interrupted update already downloaded and verified (by their hash)."""
-        with translate_errors():
-            row = self._conn.execute(
-                "SELECT data FROM feed_staging WHERE sha256 = ?", (sha256,)
-            ).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def stage(self, feed: str, sha256: str, data: bytes) -> None:
-        """Keep verified bytes across an interruption; committed at once, on its own."""
-        with transaction(self._conn):
-            self._conn.execute(
-                "INSERT OR IGNORE INTO feed_staging (sha256, feed, data) VALUES (?, ?, ?)",
-                (sha256, feed, data),
-            )
-
-    def drop_staged(self, sha256: str) -> None:
-        with transaction(self._conn):
-            self._conn.execute("DELETE FROM feed_staging WHERE sha256 = ?", (sha256,))
-
-    def clear_staging(self, feed: str) -> None:
-        """Drop what an update staged (inside the transaction that applies it)."""
-        self._conn.execute("DELETE FROM feed_staging WHERE feed = ?", (feed,))
 
     def object_hashes(self, feed: str) -> dict[str, str]:
         """Item id -> hash of the feed object it was applied from."""

@@ -1,9 +1,10 @@
 """The library on disk: an encrypted database and the key slots that unlock it.
 
 ``<data dir>/library.keys`` holds the key slots, ``<data dir>/library.db`` (with its ``-wal`` and
-``-shm`` companions) the SQLCipher database, and ``<data dir>/library.attempts`` the failed-unlock
-counter when a limit is set (:mod:`fieldreader.store.attempts`). Nothing else is written there by
-the store.
+``-shm`` companions) the SQLCipher database, ``<data dir>/staging.db`` what a sync downloaded but
+has not applied yet (:mod:`fieldreader.store.staging`, same key), and
+``<data dir>/library.attempts`` the failed-unlock counter when a limit is set
+(:mod:`fieldreader.store.attempts`). Nothing else is written there by the store.
 
 Two protections for someone forced to unlock the library: a duress passphrase
 (:func:`set_duress_passphrase`), which opens a fresh empty library after silently wiping the
@@ -23,7 +24,7 @@ from types import TracebackType
 import sqlcipher3
 
 from fieldreader.fsutil import atomic_write, fsync_dir, overwrite, replace_and_shred
-from fieldreader.store import attempts, database, keyslots, schema
+from fieldreader.store import attempts, database, keyslots, schema, staging
 from fieldreader.store.content import ContentRepository
 from fieldreader.store.errors import (
     KeySlotsDamaged,
@@ -40,7 +41,6 @@ from fieldreader.store.userdata import Clock, UserDataRepository, utc_now
 
 KEYSLOTS_NAME = "library.keys"
 DATABASE_NAME = "library.db"
-_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,14 @@ class LibraryPaths:
     def attempts(self) -> Path:
         return self.root / attempts.FILE_NAME
 
+    @property
+    def staging(self) -> Path:
+        return self.root / staging.STAGING_NAME
+
     def database_files(self) -> list[Path]:
-        return [self.database] + [self.root / (DATABASE_NAME + s) for s in _SIDECARS]
+        """Both databases with their companion files."""
+        library = [self.database] + [self.root / (DATABASE_NAME + s) for s in database.SIDECARS]
+        return library + staging.database_files(self.staging)
 
     def leftovers(self) -> list[Path]:
         """Every file the store may have written, including interrupted atomic writes."""
@@ -87,10 +93,18 @@ class Library:
     differently, since the point of a duress open is to look exactly like a normal one. Later
     opens of the new library with the same passphrase are ordinary opens (False)."""
 
-    def __init__(self, paths: LibraryPaths, conn: database.Connection, clock: Clock) -> None:
+    def __init__(
+        self,
+        paths: LibraryPaths,
+        conn: database.Connection,
+        staged: staging.StagingStore,
+        clock: Clock,
+    ) -> None:
         self.paths = paths
         self.opened_under_duress = False
         self._conn = conn
+        self.staging = staged
+        """What a sync verified but has not applied yet (its own database: see :mod:`staging`)."""
         self.content = ContentRepository(conn)
         self.userdata = UserDataRepository(conn, clock)
         self.feeds = FeedRepository(conn)
@@ -148,12 +162,14 @@ class Library:
 
     def close(self) -> None:
         # Best effort: a busy or damaged database must still close.
+        self.staging.close()
         with contextlib.suppress(StoreError, sqlcipher3.Error):
             database.truncate_wal(self._conn)
         database.close_quietly(self._conn)
 
     def wipe(self) -> int:
         """Close this library and destroy it (:func:`wipe_library`)."""
+        self.staging.close()
         database.close_quietly(self._conn)
         return wipe_library(self.paths.root)
 
@@ -188,14 +204,18 @@ def create_library(
     master_key = keyslots.new_master_key()
     slot = keyslots.seal(master_key, passphrase, kdf)
     conn = database.create(paths.database, master_key)
+    staged: staging.StagingStore | None = None
     try:
         schema.migrate(conn)
         database.enable_wal(conn)
-        library = Library(paths, conn, clock)
+        staged = staging.open_staging(paths.staging, master_key)
+        library = Library(paths, conn, staged, clock)
         library.set_meta("library_id", secrets.token_hex(16))
         library.set_meta("created", clock().isoformat(timespec="seconds"))
         atomic_write(paths.keyslots, keyslots.encode((slot,)))
     except BaseException:
+        if staged is not None:
+            staged.close()
         database.close_quietly(conn)
         for path in paths.database_files():
             with contextlib.suppress(FileNotFoundError):
@@ -216,7 +236,8 @@ def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Lib
     Raises:
         LibraryNotFound, WrongPassphrase, KeySlotsDamaged, DatabaseDamaged, SchemaTooNew,
         EncryptionUnavailable. Apart from the failed-unlock counter and the wipe at its limit,
-        none of them writes anything.
+        none of them writes anything. A successful open creates the staging database if it is
+        missing (or replaces a damaged one: it holds only a download cache).
     """
     paths = LibraryPaths(data_dir)
     slots = _read_slots(paths)
@@ -229,10 +250,11 @@ def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Lib
             schema.check_supported(conn)
             schema.migrate(conn)
             database.enable_wal(conn)
+        staged = staging.open_staging(paths.staging, master_key)
     except BaseException:
         database.close_quietly(conn)
         raise
-    return Library(paths, conn, clock)
+    return Library(paths, conn, staged, clock)
 
 
 def _unlock_counted(

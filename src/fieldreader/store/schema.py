@@ -161,7 +161,21 @@ CREATE TABLE feed_staging (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CONTENT, _V2_USER_DATA, _V3_META, _V4_FEEDS, _V5_STAGING)
+# Staged downloads moved to their own database (fieldreader.store.staging) so a sync can stage
+# while it applies. What an interrupted sync of an older build staged here is dropped: the next
+# sync downloads it again.
+_V6_STAGING_MOVED = """
+DROP TABLE feed_staging;
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1_CONTENT,
+    _V2_USER_DATA,
+    _V3_META,
+    _V4_FEEDS,
+    _V5_STAGING,
+    _V6_STAGING_MOVED,
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -1,0 +1,67 @@
+"""The applier: items go into the open transaction on their own thread; failures come back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from factories import article
+from fieldreader.feed.applier import BATCH_ITEMS, Applier
+from fieldreader.store import Library
+from fieldreader.store.errors import FeedConflict
+
+
+def test_every_item_added_is_applied_once_finish_returns(library: Library) -> None:
+    count = BATCH_ITEMS * 3 + 5
+    with library.transaction(), Applier(library, "org") as applier:
+        for n in range(count):
+            applier.add(article(f"a{n}", title=f"Report {n}"), f"{n:064x}")
+        totals = applier.finish()
+
+    assert (totals.added, totals.updated, totals.unchanged) == (count, 0, 0)
+    assert library.content.count() == count
+    assert library.feeds.object_hashes("org")["a7"] == f"{7:064x}"
+
+
+def add_until_refused(applier: Applier) -> None:
+    """Keep adding new items; the store's failure with an earlier one must come back here."""
+    deadline = time.monotonic() + 30
+    n = 0
+    while time.monotonic() < deadline:
+        applier.add(article(f"b{n}"), f"{n:064x}")
+        n += 1
+
+
+def apply_conflicting(library: Library) -> None:
+    with library.transaction(), Applier(library, "org") as applier:
+        applier.add(article("taken", title="From the feed"), "0" * 64)
+        # Later items are refused once the thread has failed, without waiting for finish().
+        with pytest.raises(FeedConflict):
+            add_until_refused(applier)
+        applier.finish()
+
+
+def test_a_store_failure_stops_the_update_and_nothing_is_kept(library: Library) -> None:
+    library.content.apply([article("taken", title="Loaded locally")])
+
+    with pytest.raises(FeedConflict):
+        apply_conflicting(library)
+
+    assert library.content.count() == 1
+    assert library.feeds.object_hashes("org") == {}
+
+
+def fail_while_applying(library: Library) -> None:
+    with library.transaction(), Applier(library, "org") as applier:
+        for n in range(BATCH_ITEMS * 2):
+            applier.add(article(f"c{n}"), f"{n:064x}")
+        raise RuntimeError("download failed")
+
+
+def test_leaving_early_stops_the_thread_before_the_rollback(library: Library) -> None:
+    with pytest.raises(RuntimeError, match="download failed"):
+        fail_while_applying(library)
+
+    assert library.content.count() == 0
+    assert library.integrity_problems() == []
