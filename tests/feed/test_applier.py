@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 from factories import article
-from fieldreader.feed.applier import BATCH_ITEMS, Applier
-from fieldreader.store import Library
+from fieldreader.feed.applier import BATCH_ITEMS, QUEUED_BATCHES, Applier
+from fieldreader.store import ApplyResult, Library
 from fieldreader.store.errors import FeedConflict
 
 
@@ -52,9 +53,9 @@ def test_a_store_failure_stops_the_update_and_nothing_is_kept(library: Library) 
     assert library.feeds.object_hashes("org") == {}
 
 
-def fail_while_applying(library: Library) -> None:
+def fail_while_applying(library: Library, batches: int = 2) -> None:
     with library.transaction(), Applier(library, "org") as applier:
-        for n in range(BATCH_ITEMS * 2):
+        for n in range(BATCH_ITEMS * batches):
             applier.add(article(f"c{n}"), f"{n:064x}")
         raise RuntimeError("download failed")
 
@@ -65,3 +66,22 @@ def test_leaving_early_stops_the_thread_before_the_rollback(library: Library) ->
 
     assert library.content.count() == 0
     assert library.integrity_problems() == []
+
+
+def test_an_abandoned_update_skips_what_is_still_queued(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    apply = library.content.apply
+
+    def slow_apply(*args: Any, **kwargs: Any) -> ApplyResult:
+        calls.append(1)
+        time.sleep(0.05)  # a batch still being written when the update is cancelled
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(library.content, "apply", slow_apply)
+    with pytest.raises(RuntimeError, match="download failed"):
+        fail_while_applying(library, batches=QUEUED_BATCHES)
+
+    assert len(calls) < QUEUED_BATCHES
+    assert library.content.count() == 0

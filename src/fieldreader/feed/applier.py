@@ -45,6 +45,7 @@ class Applier:
         self._queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self._totals = ApplyResult()
         self._error: BaseException | None = None
+        self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fieldreader-apply", daemon=True)
         self._thread.start()
 
@@ -73,7 +74,10 @@ class Applier:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # After finish() there is nothing left; before it, the update failed or was cancelled
+        # (a panic wipe cancels a sync): skip what is queued rather than apply it for nothing.
         self._pending = []
+        self._abandoned.set()
         self._stop()
 
     def _send(self) -> None:
@@ -97,8 +101,8 @@ class Applier:
 
     def _run(self) -> None:
         while (batch := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # keep taking batches so the engine never blocks; it will see the error
+            if self._error is not None or self._abandoned.is_set():
+                continue  # keep taking batches so the engine never blocks on a full queue
             try:
                 done = self._library.content.apply(
                     [item for item, _ in batch],
