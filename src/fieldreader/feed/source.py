@@ -35,6 +35,17 @@ class FeedSource(Protocol):
         ...
 
 
+def parallel_fetches(source: FeedSource) -> int:
+    """How many objects the update engine may fetch from ``source`` at once.
+
+    A source over a network says so with a ``parallel_fetches`` attribute (and must then allow
+    ``fetch`` from several threads); a folder or a bundle on the same disk gains nothing from
+    it and is read one file at a time.
+    """
+    value = getattr(source, "parallel_fetches", 1)
+    return value if isinstance(value, int) and value > 1 else 1
+
+
 def check_feed_path(path: str) -> str:
     if not FEED_PATH.fullmatch(path):
         raise InvalidIdentifier(f"{path[:80]!r} is not a path of the feed format.")

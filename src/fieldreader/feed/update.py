@@ -34,7 +34,8 @@ from fieldreader.feed.metadata import (
     format_time,
 )
 from fieldreader.feed.objects import entry_id
-from fieldreader.feed.source import FeedSource, NotInSource, object_path
+from fieldreader.feed.prefetch import Prefetcher
+from fieldreader.feed.source import FeedSource, NotInSource, object_path, parallel_fetches
 from fieldreader.feed.verify import (
     DEFAULT_LIMITS,
     FeedVerifier,
@@ -431,33 +432,39 @@ def _objects(
     items: list[Item] = []
     attachments: dict[str, tuple[str, bytes]] = {}
     skipped: list[str] = []
-    for number, entry in enumerate(needed):
-        _check_cancel(options)
+    window = parallel_fetches(fetcher.source)
+    with Prefetcher(fetcher.source, needed, window=window, skip=fetcher.staged()) as ahead:
+        for number, entry in enumerate(needed):
+            _check_cancel(options)
 
-        def check(data: bytes, entry: IndexEntry = entry) -> Item | bytes:
-            if entry.kind == "attachment":
-                return verifier.verify_attachment(entry, data, options.channel_keys)
-            return verifier.verify_item(entry, data, options.channel_keys)
+            def check(data: bytes, entry: IndexEntry = entry) -> Item | bytes:
+                if entry.kind == "attachment":
+                    return verifier.verify_attachment(entry, data, options.channel_keys)
+                return verifier.verify_item(entry, data, options.channel_keys)
 
-        try:
-            decoded = fetcher.get_verified(
-                object_path(entry.sha256), entry.sha256, entry.length, check
-            )
-        except NotInSource:
-            if not options.partial_source:
-                raise MixAndMatch(
-                    f"The source lacks object '{entry.id}' that its signed index lists."
-                ) from None
-            skipped.append(entry.id)
-            continue
-        if isinstance(decoded, bytes):
-            attachments[entry.id] = (entry.sha256, decoded)
-        else:
-            if entry.channel in options.channel_keys:
-                result.channels_proven.add(entry.channel)
-            items.append(decoded)
-            apply(decoded, entry.sha256)
-        _report(options, "objects", number + 1, len(needed), result.bytes_fetched)
+            try:
+                data = ahead.take(number)
+                if data is None:
+                    decoded = fetcher.get_verified(
+                        object_path(entry.sha256), entry.sha256, entry.length, check
+                    )
+                else:
+                    decoded = fetcher.accept(entry.sha256, data, check)
+            except NotInSource:
+                if not options.partial_source:
+                    raise MixAndMatch(
+                        f"The source lacks object '{entry.id}' that its signed index lists."
+                    ) from None
+                skipped.append(entry.id)
+                continue
+            if isinstance(decoded, bytes):
+                attachments[entry.id] = (entry.sha256, decoded)
+            else:
+                if entry.channel in options.channel_keys:
+                    result.channels_proven.add(entry.channel)
+                items.append(decoded)
+                apply(decoded, entry.sha256)
+            _report(options, "objects", number + 1, len(needed), result.bytes_fetched)
     result.not_carried = len(skipped)
     return items, attachments
 
@@ -549,7 +556,15 @@ class _Fetcher:
                 else:
                     self.result.reused += 1
                     return value
-        data = self.source.fetch(path, max_bytes)
+        return self.accept(sha256, self.source.fetch(path, max_bytes), verify)
+
+    def staged(self) -> set[str]:
+        """Hashes of what an interrupted update staged (taken from there, not fetched)."""
+        return self.library.staging.hashes() if self.stage else set()
+
+    def accept(self, sha256: str, data: bytes, verify: Callable[[bytes], T]) -> T:
+        """``verify`` applied to bytes just downloaded (here or on a fetching thread); staged
+        once they verify."""
         self.result.bytes_fetched += len(data)
         value = verify(data)
         if self.stage:

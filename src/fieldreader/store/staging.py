@@ -64,6 +64,10 @@ class StagingStore:
                 self._conn.execute("VACUUM")
             database.truncate_wal(self._conn)
 
+    def hashes(self) -> set[str]:
+        with translate_errors():
+            return {str(r[0]) for r in self._conn.execute("SELECT sha256 FROM feed_staging")}
+
     def count(self) -> int:
         with translate_errors():
             return int(self._conn.execute("SELECT count(*) FROM feed_staging").fetchone()[0])

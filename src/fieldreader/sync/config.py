@@ -28,6 +28,7 @@ USER_AGENT = "fieldreader"
 beyond what fetching the feed already says; no other identifying header is ever sent."""
 
 MAX_RETRIES = 10
+MAX_PARALLEL_DOWNLOADS = 8
 MAX_TIMEOUT = 600.0
 _PROXY = re.compile(r"(socks5h?|http)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?")
 _BASE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
@@ -179,6 +180,11 @@ class TransportConfig:
     one failed mirror do not come back in step)."""
     backoff_max: float = 30.0
     """Seconds: the ceiling of one backoff wait."""
+    parallel_downloads: int = 4
+    """Feed objects requested at the same time (1 to :data:`MAX_PARALLEL_DOWNLOADS`), each on its
+    own kept-alive connection: over a slow link (Tor, a satellite hop) every request waits a
+    round trip, and several in flight hide most of that wait. A sync killed outright loses at
+    most this many objects that arrived but were not yet verified and staged."""
     bandwidth_limit: int | None = None
     """Bytes per second the transport may read, averaged with a one-second burst, for metered
     links; ``None`` for no limit."""
@@ -218,6 +224,10 @@ class TransportConfig:
         if not 0 <= self.backoff_base <= self.backoff_max <= MAX_TIMEOUT:
             raise TransportConfigError(
                 f"Backoff must satisfy 0 <= backoff_base <= backoff_max <= {MAX_TIMEOUT:g} s."
+            )
+        if not 1 <= self.parallel_downloads <= MAX_PARALLEL_DOWNLOADS:
+            raise TransportConfigError(
+                f"parallel_downloads must be between 1 and {MAX_PARALLEL_DOWNLOADS}."
             )
         if self.bandwidth_limit is not None and self.bandwidth_limit < 1024:
             raise TransportConfigError("bandwidth_limit must be at least 1024 bytes per second.")

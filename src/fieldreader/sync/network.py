@@ -16,9 +16,10 @@ synchronous backend so that:
 from __future__ import annotations
 
 import ssl
+import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
@@ -42,7 +43,8 @@ INTERCEPTED = (
 
 @dataclass
 class TransportStats:
-    """Counters for tests and benchmarks, shared by a source and its single-mirror views."""
+    """Counters for tests and benchmarks, shared by a source and its single-mirror views, and by
+    the threads that download in parallel (so they change only through :meth:`add`)."""
 
     requests: int = 0
     """Request attempts: retries, resumes and 404s included, and also attempts that ended
@@ -54,6 +56,21 @@ class TransportStats:
     handshakes are not included (they happen inside :mod:`ssl`)."""
     connections: int = 0
     """TCP connections opened (to a mirror, or to the proxy)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(
+        self,
+        *,
+        requests: int = 0,
+        bytes_received: int = 0,
+        http_bytes_received: int = 0,
+        connections: int = 0,
+    ) -> None:
+        with self._lock:
+            self.requests += requests
+            self.bytes_received += bytes_received
+            self.http_bytes_received += http_bytes_received
+            self.connections += connections
 
 
 def tls_context(ca_file: str | None, ca_pem: bytes | None = None) -> ssl.SSLContext:
@@ -115,10 +132,15 @@ class GuardedBackend(httpcore.NetworkBackend):
         """The proxy speaks SOCKS5 (False: an HTTP proxy, whose CONNECT answer is HTTP)."""
         self._io_timeout = io_timeout
         self._stats = stats
-        self.opened: list[httpcore.NetworkStream] = []
-        """Streams opened since :meth:`forget_opened`, so a caller can close those a failed
-        connection leaves behind (httpcore 1.0 drops a SOCKS5 stream unclosed when its
-        handshake fails)."""
+        self._local = threading.local()
+
+    @property
+    def opened(self) -> list[httpcore.NetworkStream]:
+        """Streams this thread opened since :meth:`forget_opened`, so a caller can close those a
+        failed connection leaves behind (httpcore 1.0 drops a SOCKS5 stream unclosed when its
+        handshake fails). Per thread: another download's new connection is not this one's."""
+        streams: list[httpcore.NetworkStream] = self._local.__dict__.setdefault("streams", [])
+        return streams
 
     def connect_tcp(
         self,
@@ -132,7 +154,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             # httpcore's SOCKS pool never does this; the check makes "fail closed" a property
             # of this class rather than of a dependency's internals.
             raise ProxyUnavailable("Refusing to connect to a mirror around the proxy.")
-        self._stats.connections += 1
+        self._stats.add(connections=1)
         try:
             stream = self._inner.connect_tcp(
                 host, port, timeout=timeout, local_address=local_address,
@@ -214,7 +236,7 @@ class GuardedStream(httpcore.NetworkStream):
             if not data:
                 self._proxy_failed(None)
             self._socks_due -= 1
-        self._backend._stats.http_bytes_received += len(data)
+        self._backend._stats.add(http_bytes_received=len(data))
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:

@@ -23,7 +23,9 @@ and without giving up too early or too late:
 The HTTP layer is httpcore, httpx's own connection layer, driven directly: httpx's client adds
 cookies, redirects and default headers that this transport must not have, and offers no way to
 give its transport the :class:`~fieldreader.sync.network.GuardedBackend` that checks pins before
-a request leaves. Single-threaded: one sync uses one source at a time.
+a request leaves. Several threads may fetch at once (a sync downloads objects in parallel, see
+:attr:`TransportConfig.parallel_downloads`): counters, the bandwidth cap and the connection pools
+are shared under locks; what belongs to one request stays with its thread.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, MutableMapping
@@ -120,19 +123,27 @@ class _Throttle:
         self._sleep = sleep
         self._tokens = float(rate or 0)
         self._last: float | None = None
+        self._lock = threading.Lock()
 
     def account(self, received: int) -> float:
-        """Record ``received`` bytes; sleep as long as the cap requires; return the pause."""
+        """Record ``received`` bytes; sleep as long as the cap requires; return the pause.
+
+        Threads downloading at once take turns here, so together they stay under the cap.
+        """
         if self._rate is None:
             return 0.0
+        with self._lock:
+            return self._account(received, self._rate)
+
+    def _account(self, received: int, rate: int) -> float:
         now = self._clock()
         if self._last is not None:
-            self._tokens = min(float(self._rate), self._tokens + (now - self._last) * self._rate)
+            self._tokens = min(float(rate), self._tokens + (now - self._last) * rate)
         self._last = now
         self._tokens -= received
         if self._tokens >= 0:
             return 0.0
-        pause = -self._tokens / self._rate
+        pause = -self._tokens / rate
         self._sleep(pause)
         return pause
 
@@ -179,6 +190,8 @@ class MirrorSource:
         self._pools: dict[int, httpcore.ConnectionPool] = {}
         self._backends: dict[int, GuardedBackend] = {}
         self._owns_pools = True
+        self._pools_lock = threading.Lock()
+        self._this_request = threading.local()  # body bytes of this thread's current request
         self._current = 0
         self._timeouts = {
             "connect": config.connect_timeout,
@@ -241,6 +254,11 @@ class MirrorSource:
             raise only.error(f"{only.reason} Mirror {only.mirror}, file {path}.", partial=partial)
         raise MirrorsExhausted(path, failures, partial=partial)
 
+    @property
+    def parallel_fetches(self) -> int:
+        """How many fetches a caller may run at once on this source (and its views)."""
+        return self.config.parallel_downloads
+
     # --- mirrors -----------------------------------------------------------------------------
 
     @property
@@ -265,7 +283,8 @@ class MirrorSource:
             validators=self._validators, sleep=self._sleep, random=self._random,
             clock=self._clock, stats=self.stats,
         )  # fmt: skip
-        view._pools = {0: self._pool(index)}
+        pool = self._pool(index)
+        view._pools = {0: pool}
         view._backends = {0: self._backends[index]}
         view._throttle = self._throttle  # one bandwidth cap for the whole sync
         view._owns_pools = False
@@ -336,11 +355,11 @@ class MirrorSource:
             port=mirror.port, target=(mirror.base_path + path).encode("ascii"),
         )  # fmt: skip
         status: int | None = None
-        before = self.stats.bytes_received
+        self._this_request.body_bytes = 0
         pool = self._pool(index)
         backend = self._backends[index]
         backend.forget_opened()
-        self.stats.requests += 1
+        self.stats.add(requests=1)
         try:
             with pool.stream(
                 b"GET",
@@ -371,7 +390,7 @@ class MirrorSource:
             raise _failure(exc) from None
         finally:
             self.history.append(
-                RequestRecord(mirror.url, path, status, offset, self.stats.bytes_received - before)
+                RequestRecord(mirror.url, path, status, offset, self._this_request.body_bytes)
             )
 
     def _read(
@@ -429,7 +448,7 @@ class MirrorSource:
         connection; stop one byte past ``max_bytes``."""
         deadline = self._clock() + self.config.attempt_timeout
         for chunk in response.iter_stream():
-            self.stats.bytes_received += len(chunk)
+            self._count_body(len(chunk))
             buffer += chunk[: max_bytes + 1 - len(buffer)]
             if len(buffer) > max_bytes:
                 raise LengthExceeded(f"{path} is larger than the {max_bytes:,} bytes allowed.")
@@ -457,9 +476,13 @@ class MirrorSource:
             return
         try:
             for chunk in response.iter_stream():
-                self.stats.bytes_received += len(chunk)
+                self._count_body(len(chunk))
         except (httpcore.NetworkError, httpcore.TimeoutException, httpcore.ProtocolError):
             return
+
+    def _count_body(self, received: int) -> None:
+        self.stats.add(bytes_received=received)
+        self._this_request.body_bytes += received
 
     def _conditional(self, path: str) -> bool:
         return self.config.conditional_requests and path in MUTABLE_PATHS
@@ -473,10 +496,15 @@ class MirrorSource:
             self._validators[key] = CachedFile(body, etag, modified)
 
     def _pool(self, index: int) -> httpcore.ConnectionPool:
-        pool = self._pools.get(index)
-        if pool is not None:
+        with self._pools_lock:
+            pool = self._pools.get(index)
+            if pool is None:
+                pool = self._new_pool(index)
             return pool
+
+    def _new_pool(self, index: int) -> httpcore.ConnectionPool:
         mirror = self._mirrors[index]
+        connections = max(2, self.config.parallel_downloads)
         http_proxy = (self.config.proxy or "").startswith("http://")
         backend = GuardedBackend(
             pins=self.config.pin_digests(mirror.url), proxy=self._proxy,
@@ -484,7 +512,7 @@ class MirrorSource:
         )  # fmt: skip
         if self._proxy is None:
             pool = httpcore.ConnectionPool(
-                ssl_context=self._ssl, max_connections=2, keepalive_expiry=60.0,
+                ssl_context=self._ssl, max_connections=connections, keepalive_expiry=60.0,
                 network_backend=backend,
             )  # fmt: skip
         elif http_proxy:
@@ -493,7 +521,7 @@ class MirrorSource:
                 proxy_url=httpcore.URL(
                     scheme=b"http", host=host.encode("ascii"), port=port, target=b"/"
                 ),
-                ssl_context=self._ssl, max_connections=2, keepalive_expiry=60.0,
+                ssl_context=self._ssl, max_connections=connections, keepalive_expiry=60.0,
                 network_backend=backend,
             )  # fmt: skip
         else:
@@ -502,7 +530,7 @@ class MirrorSource:
                 proxy_url=httpcore.URL(
                     scheme=b"socks5", host=host.encode("ascii"), port=port, target=b"/"
                 ),
-                ssl_context=self._ssl, max_connections=2, keepalive_expiry=60.0,
+                ssl_context=self._ssl, max_connections=connections, keepalive_expiry=60.0,
                 network_backend=backend,
             )  # fmt: skip
         self._pools[index] = pool
