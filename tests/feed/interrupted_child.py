@@ -4,7 +4,8 @@ Run as ``python interrupted_child.py DATA_DIR FEED_DIR NOW LOG MODE N``. It appe
 every download to LOG (written with os.write, so it survives the kill), and SIGKILLs itself:
 MODE "fetch" after the N-th download (before the bytes are verified or staged), MODE "apply"
 at the N-th SQL statement run inside the library's transaction (the one that applies the update,
-open while objects are still downloading), MODE "none" never.
+open while objects are still downloading), MODE "none" never (it writes how many statements the
+transaction ran to LOG.statements).
 """
 
 from __future__ import annotations
@@ -56,15 +57,17 @@ def main() -> int:
         if not library._conn.in_transaction:
             return
         statements += 1
-        if statements >= n:
+        if mode == "apply" and statements >= n:
             die()
 
-    if mode == "apply":
-        library._conn.set_trace_callback(trace)
+    library._conn.set_trace_callback(trace)
     source = KillingSource(Path(feed_dir), log, n if mode == "fetch" else None)
     options = UpdateOptions(now=datetime.fromisoformat(now), online=True, stage=True)
     update_library(library, source, options)
+    library._conn.set_trace_callback(None)
     library.close()
+    if mode == "none":  # how many statements the transaction ran, for choosing kill points
+        Path(log_path + ".statements").write_text(str(statements))
     return 0
 
 

@@ -20,6 +20,7 @@ def test_every_item_added_is_applied_once_finish_returns(library: Library) -> No
             applier.add(article(f"a{n}", title=f"Report {n}"), f"{n:064x}")
         totals = applier.finish()
 
+    assert totals is not None
     assert (totals.added, totals.updated, totals.unchanged) == (count, 0, 0)
     assert library.content.count() == count
     assert library.feeds.object_hashes("org")["a7"] == f"{7:064x}"
@@ -85,3 +86,23 @@ def test_an_abandoned_update_skips_what_is_still_queued(
 
     assert len(calls) < QUEUED_BATCHES
     assert library.content.count() == 0
+
+
+def test_a_cancel_while_the_store_catches_up_drops_the_rest(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    apply = library.content.apply
+
+    def slow_apply(*args: Any, **kwargs: Any) -> ApplyResult:
+        calls.append(1)
+        time.sleep(0.05)
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(library.content, "apply", slow_apply)
+    with library.transaction(), Applier(library, "org") as applier:
+        for n in range(BATCH_ITEMS * QUEUED_BATCHES):
+            applier.add(article(f"e{n}"), f"{n:064x}")
+        assert applier.finish(lambda: True) is None
+
+    assert len(calls) < QUEUED_BATCHES

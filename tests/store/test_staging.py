@@ -104,3 +104,28 @@ def test_a_leftover_staging_file_counts_as_a_library_already_there(data_dir: Pat
 
     with pytest.raises(LibraryExists):
         create_library(data_dir, PASSPHRASE, FAST_KDF)
+
+
+def test_damage_found_while_in_use_turns_staging_off_instead_of_failing(
+    library: Library, data_dir: Path
+) -> None:
+    for n in range(50):
+        library.staging.put("org", f"{n:064x}", bytes([n]) * 8000)
+    library.close()
+    staging = LibraryPaths(data_dir).staging
+    data = bytearray(staging.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # one page deep in the file fails its check
+    staging.write_bytes(bytes(data))
+
+    with open_library(data_dir, PASSPHRASE) as again:
+        rows = [again.staging.get(f"{n:064x}") for n in range(50)]
+        assert None in rows  # the damaged page was reached
+        assert not staging.exists()  # and the file was dropped at once
+        again.staging.put("org", SHA, SECRET)  # staging is off for this session
+        assert again.staging.get(SHA) is None
+        again.staging.clear("org")
+        assert again.integrity_problems() == []
+    with open_library(data_dir, PASSPHRASE) as later:
+        later.staging.put("org", SHA, SECRET)
+        assert later.staging.get(SHA) == SECRET

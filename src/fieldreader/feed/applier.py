@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -46,6 +47,8 @@ class Applier:
         self._totals = ApplyResult()
         self._error: BaseException | None = None
         self._abandoned = threading.Event()
+        self._done = threading.Event()
+        self._sentinel_sent = False
         self._thread = threading.Thread(target=self._run, name="fieldreader-apply", daemon=True)
         self._thread.start()
 
@@ -57,11 +60,20 @@ class Applier:
         if len(self._pending) >= BATCH_ITEMS:
             self._send()
 
-    def finish(self) -> ApplyResult:
-        """Wait until every item added is in the (still open) transaction; the totals."""
+    def finish(self, cancelled: Callable[[], bool] = lambda: False) -> ApplyResult | None:
+        """Wait until every item added is in the (still open) transaction; the totals.
+
+        Returns None, having dropped what was still queued, if ``cancelled()`` turns true while
+        the store catches up (a person cancelling, a panic wipe): the caller rolls back.
+        """
         if self._pending:
             self._send()
-        self._stop()
+        self._send_sentinel()
+        while not self._done.wait(_POLL_S):
+            if cancelled():
+                self._abandoned.set()
+                self._stop()
+                return None
         self._raise_failure()
         return self._totals
 
@@ -90,16 +102,41 @@ class Applier:
             else:
                 return
 
+    def _send_sentinel(self) -> None:
+        while not self._sentinel_sent and not self._done.is_set():
+            try:
+                self._queue.put(None, timeout=_POLL_S)
+            except queue.Full:
+                continue  # the thread is still taking batches
+            self._sentinel_sent = True
+
     def _stop(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Return only once the thread has stopped using the connection, even if Ctrl-C
+        arrives meanwhile (on Python 3.11 an interrupted join() can report a thread that is
+        still running as finished): the caller rolls back or closes right after."""
+        interrupted: KeyboardInterrupt | None = None
+        while True:
+            try:
+                self._send_sentinel()
+                self._done.wait()
+                break
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+                self._abandoned.set()
+        if interrupted is not None:
+            raise interrupted
 
     def _raise_failure(self) -> None:
         if self._error is not None:
             raise self._error
 
     def _run(self) -> None:
+        try:
+            self._take_batches()
+        finally:
+            self._done.set()
+
+    def _take_batches(self) -> None:
         while (batch := self._queue.get()) is not None:
             if self._error is not None or self._abandoned.is_set():
                 continue  # keep taking batches so the engine never blocks on a full queue

@@ -11,6 +11,7 @@ download, and each download is staged, committed at once, in the separate stagin
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -45,7 +46,8 @@ from fieldreader.feed.verify import (
     parse_envelope,
 )
 from fieldreader.model import Item, is_valid_id
-from fieldreader.store import Library
+from fieldreader.store import ApplyResult, Library
+from fieldreader.store.errors import StoreError
 from fieldreader.store.feeds import FeedState
 
 T = TypeVar("T")
@@ -206,15 +208,10 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     feed = verifier.root.feed
     held_entries = _held_by_entry(library, feed, snapshot.channels, options.channel_keys)
     with library.transaction():
-        with Applier(library, feed) as applier:
-            items, attachments = _objects(
-                library, fetcher, verifier, wanted, held=held_entries, options=options,
-                result=result, apply=applier.add,
-            )  # fmt: skip
-            _check_cancel(options)
-            _report(options, "applying", 0, 1)
-            applied = applier.finish()
-        # The applier's thread has stopped: the connection is this thread's again.
+        items, attachments, applied = _fetch_and_apply(
+            library, fetcher, verifier, wanted, held_entries=held_entries, options=options,
+            result=result,
+        )  # fmt: skip
         withdrawn, withdrawn_attachments = _withdrawn(library, feed, wanted, held_entries, items)
         keys_to_keep = _checked_keys(remembered, given, result.channels_proven)
         new_state = _state(verifier, root_bytes, state, options, snapshot_bytes)
@@ -227,7 +224,10 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
             _apply_attachments(library, feed, attachments, withdrawn_attachments)
             library.feeds.replace_segments(feed, segment_bytes)
             library.feeds.save_channel_keys(feed, keys_to_keep)
-    library.staging.clear(feed)
+    # Staging is a cache: failing to empty it (a full disk, a damaged page) must not turn an
+    # update that committed into a reported failure. The next update clears it again.
+    with contextlib.suppress(StoreError):
+        library.staging.clear(feed)
     if result.nothing_new:
         return result
     _report(options, "applying", 1, 1)
@@ -235,6 +235,36 @@ def update_library(library: Library, source: FeedSource, options: UpdateOptions)
     result.removed, result.unchanged = removed, applied.unchanged
     result.attachments = len(attachments)
     return result
+
+
+def _fetch_and_apply(
+    library: Library,
+    fetcher: _Fetcher,
+    verifier: FeedVerifier,
+    wanted: Mapping[str, IndexEntry],
+    *,
+    held_entries: Mapping[str, tuple[str, str]],
+    options: UpdateOptions,
+    result: UpdateResult,
+) -> tuple[list[Item], dict[str, tuple[str, bytes]], ApplyResult]:
+    """Inside the open transaction: fetch and verify the objects, applying items meanwhile.
+
+    Returns the items, the attachments and the applier's totals. When this returns, the
+    applier's thread has stopped and the connection is the caller's again.
+    """
+    # Read before the applier's thread starts: from then on only it uses the connection.
+    have_attachments = library.attachments.hashes(fetcher.feed)
+    with Applier(library, fetcher.feed) as applier:
+        items, attachments = _objects(
+            fetcher, verifier, wanted, held=held_entries, have=have_attachments,
+            options=options, result=result, apply=applier.add,
+        )  # fmt: skip
+        _check_cancel(options)
+        _report(options, "applying", 0, 1)
+        applied = applier.finish(options.cancelled)
+    if applied is None:
+        raise UpdateCancelled("The update was cancelled; the library is unchanged.")
+    return items, attachments, applied
 
 
 def _withdrawn(
@@ -408,26 +438,26 @@ def _wanted_entries(
 
 
 def _objects(
-    library: Library,
     fetcher: _Fetcher,
     verifier: FeedVerifier,
     wanted: Mapping[str, IndexEntry],
     *,
     held: Mapping[str, tuple[str, str]],
+    have: Mapping[str, str],
     options: UpdateOptions,
     result: UpdateResult,
     apply: Callable[[Item, str], None],
 ) -> tuple[list[Item], dict[str, tuple[str, bytes]]]:
     """Fetch and verify what the library lacks; each item is handed to ``apply`` as it verifies.
 
-    Returns the items and the attachments (applied by the caller at the end).
+    ``have``: attachment name -> hash of those the library holds. Returns the items and the
+    attachments (applied by the caller at the end). Runs while the applier's thread owns the
+    library's connection: only the staging database is used here.
     """
-    have_attachments = library.attachments.hashes(verifier.root.feed)
     needed = [
         e
         for e in wanted.values()
-        if (have_attachments.get(e.id) if e.kind == "attachment" else held.get(e.id, ("", ""))[1])
-        != e.sha256
+        if (have.get(e.id) if e.kind == "attachment" else held.get(e.id, ("", ""))[1]) != e.sha256
     ]
     items: list[Item] = []
     attachments: dict[str, tuple[str, bytes]] = {}

@@ -6,13 +6,17 @@ applies what it has verified inside the library's one all-or-nothing transaction
 lets one connection write to a file at a time: the staged files therefore live in a second
 database beside the library's, ``staging.db``, encrypted with the same key like everything
 else in the folder. It holds feed content only, never notes or bookmarks, and nothing in it is
-needed once an update is applied, so a damaged staging file is replaced by an empty one.
+needed once an update is applied, so a damaged staging file is replaced by an empty one. Rows
+are zeroed when deleted (``secure_delete``), as in the library's own database: what was staged
+and never applied (a cancelled sync of an article withdrawn since) does not linger.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import sqlcipher3
 
@@ -21,6 +25,7 @@ from fieldreader.store.database import Connection, translate_errors
 from fieldreader.store.errors import DatabaseDamaged, EncryptionUnavailable, StoreError
 
 STAGING_NAME = "staging.db"
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feed_staging (
@@ -32,50 +37,85 @@ CREATE TABLE IF NOT EXISTS feed_staging (
 
 
 class StagingStore:
-    """Verified bytes by their SHA-256, per feed. One thread at a time, like the library."""
+    """Verified bytes by their SHA-256, per feed. One thread at a time, like the library.
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    Damage found while it is in use (a page failing SQLCipher's check) never fails a sync: the
+    file is closed and deleted, staging is off until the library is opened again (which makes a
+    new, empty one), and what it held is downloaded again.
+    """
+
+    def __init__(self, conn: Connection, path: Path) -> None:
+        self._conn: Connection | None = conn
+        self._path = path
 
     def get(self, sha256: str) -> bytes | None:
-        with translate_errors():
-            row = self._conn.execute(
+        row = self._run(
+            lambda c: c.execute(
                 "SELECT data FROM feed_staging WHERE sha256 = ?", (sha256,)
-            ).fetchone()
+            ).fetchone(),
+            None,
+        )
         return None if row is None else bytes(row[0])
 
     def put(self, feed: str, sha256: str, data: bytes) -> None:
         """Keep verified bytes; committed at once, on their own."""
-        with translate_errors():
-            self._conn.execute(
+        self._run(
+            lambda c: c.execute(
                 "INSERT OR IGNORE INTO feed_staging (sha256, feed, data) VALUES (?, ?, ?)",
                 (sha256, feed, data),
-            )
+            ),
+            None,
+        )
 
     def drop(self, sha256: str) -> None:
-        with translate_errors():
-            self._conn.execute("DELETE FROM feed_staging WHERE sha256 = ?", (sha256,))
+        self._run(lambda c: c.execute("DELETE FROM feed_staging WHERE sha256 = ?", (sha256,)), None)
 
     def clear(self, feed: str) -> None:
         """Forget what was staged for ``feed`` (its update is applied) and give the space back."""
-        with translate_errors():
-            self._conn.execute("DELETE FROM feed_staging WHERE feed = ?", (feed,))
-            if self._conn.execute("SELECT count(*) FROM feed_staging").fetchone()[0] == 0:
-                self._conn.execute("VACUUM")
-            database.truncate_wal(self._conn)
+
+        def clear(conn: Connection) -> None:
+            conn.execute("DELETE FROM feed_staging WHERE feed = ?", (feed,))
+            if conn.execute("SELECT count(*) FROM feed_staging").fetchone()[0] == 0:
+                conn.execute("VACUUM")
+            database.truncate_wal(conn)
+
+        self._run(clear, None)
 
     def hashes(self) -> set[str]:
-        with translate_errors():
-            return {str(r[0]) for r in self._conn.execute("SELECT sha256 FROM feed_staging")}
+        rows: list[tuple[str]] = self._run(
+            lambda c: c.execute("SELECT sha256 FROM feed_staging").fetchall(), []
+        )
+        return {str(r[0]) for r in rows}
 
     def count(self) -> int:
-        with translate_errors():
-            return int(self._conn.execute("SELECT count(*) FROM feed_staging").fetchone()[0])
+        row = self._run(lambda c: c.execute("SELECT count(*) FROM feed_staging").fetchone(), None)
+        return 0 if row is None else int(row[0])
 
     def close(self) -> None:
+        if self._conn is None:
+            return
         with contextlib.suppress(StoreError, sqlcipher3.Error):
             database.truncate_wal(self._conn)
         database.close_quietly(self._conn)
+        self._conn = None
+
+    def _run(self, operation: Callable[[Connection], T], otherwise: T) -> T:
+        if self._conn is None:
+            return otherwise
+        try:
+            with translate_errors():
+                return operation(self._conn)
+        except DatabaseDamaged:
+            self._discard()
+            return otherwise
+
+    def _discard(self) -> None:
+        if self._conn is not None:
+            database.close_quietly(self._conn)
+            self._conn = None
+        for path in database_files(self._path):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 def open_staging(path: Path, key: bytes) -> StagingStore:
@@ -98,10 +138,6 @@ def _open(path: Path, key: bytes) -> StagingStore:
     try:
         with translate_errors():
             database.enable_wal(conn)
-            # Staged files are feed content the library holds once they are applied: zeroing
-            # them when they are dropped would cost a second write of every byte and protect
-            # nothing the library itself does not hold.
-            conn.execute("PRAGMA secure_delete = OFF")
             conn.executescript(_SCHEMA)
     except sqlcipher3.DatabaseError:
         database.close_quietly(conn)
@@ -109,4 +145,4 @@ def _open(path: Path, key: bytes) -> StagingStore:
     except BaseException:
         database.close_quietly(conn)
         raise
-    return StagingStore(conn)
+    return StagingStore(conn, path)
