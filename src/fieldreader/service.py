@@ -252,9 +252,9 @@ class ReaderService:
         )
 
     def search(
-        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 50
+        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 50, offset: int = 0
     ) -> list[SearchHit]:
-        return self.library.search(text, filters, limit)
+        return self.library.search(text, filters, limit, offset)
 
     # Reading state
 

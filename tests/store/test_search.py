@@ -186,3 +186,23 @@ def test_a_very_common_phrase_comes_newest_first(
         monkeypatch.setattr(search_module, "CANDIDATE_CAP", 3)
         hits = [h.id for h in lib.search('"civil society"', limit=4)]
     assert hits == ["n5", "n4", "n3", "n2"]
+
+
+@pytest.mark.parametrize("capped", [False, True])
+def test_pages_follow_on_from_each_other(
+    library: Library, monkeypatch: pytest.MonkeyPatch, capped: bool
+) -> None:
+    # Identical articles score the same: the order among them must not change between pages.
+    library.content.apply([article(f"p{n:02}", body="the same field report") for n in range(50)])
+    if capped:  # more matches than ranking considers, for a phrase: newest first
+        monkeypatch.setattr(search_module, "CANDIDATE_CAP", 10)
+    query = '"field report"' if capped else "field report"
+    whole = [h.id for h in library.search(query, limit=50)]
+    paged = [
+        h.id for start in range(0, 50, 7) for h in library.search(query, limit=7, offset=start)
+    ]
+
+    assert paged == whole
+    assert len(set(whole)) == 50
+    assert library.search(query, offset=50) == []
+    assert library.search(query, offset=-1) == []

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from factories import FAST_KDF, PASSPHRASE, article
 from fieldreader.service import ReaderService
 from fieldreader.store import create_library
-from fieldreader.ui.main_window import PAGE_SIZE, MainWindow
+from fieldreader.ui.main_window import PAGE_SIZE, SEARCH_PAGE, MainWindow
 from ui.conftest import WAIT_MS, wait_idle
 
 ITEMS = PAGE_SIZE * 2 + 50
@@ -73,3 +73,22 @@ def test_fast_typing_searches_once_at_a_time(
     assert len(searched) < len("report number 42")
     assert win.model.rowCount() >= 1
     assert win.model.row_at(0).item_id == "a0042"
+
+
+def test_search_results_arrive_a_page_at_a_time(qtbot: QtBot, big_window: MainWindow) -> None:
+    win = big_window
+    win.search_field.setText("report")
+    qtbot.waitUntil(lambda: win.model.rowCount() == SEARCH_PAGE, timeout=WAIT_MS)
+    wait_idle(qtbot, win)
+    assert win.model.rowCount() == SEARCH_PAGE
+    for pages in (2, 3):
+        win.item_list.scrollToBottom()
+
+        def grown(n: int = SEARCH_PAGE * pages) -> bool:
+            return win.model.rowCount() == n
+
+        qtbot.waitUntil(grown, timeout=WAIT_MS)
+        wait_idle(qtbot, win)
+    ids = [win.model.row_at(i).item_id for i in range(win.model.rowCount())]
+    assert len(set(ids)) == len(ids)
+    assert win.statusBar().currentMessage() == f"{len(ids)} result(s)"

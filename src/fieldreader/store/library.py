@@ -111,9 +111,9 @@ class Library:
         self.attachments = AttachmentRepository(conn)
 
     def search(
-        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20
+        self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20, offset: int = 0
     ) -> list[SearchHit]:
-        return search(self._conn, text, filters, limit)
+        return search(self._conn, text, filters, limit, offset)
 
     def resource(self, path: str) -> bytes | None:
         """The bytes behind a ``res:`` reference in rendered HTML (``res:media/map.png``).

@@ -115,16 +115,21 @@ CANDIDATE_CAP = 1_000
 
 
 def search(
-    conn: Connection, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20
+    conn: Connection,
+    text: str,
+    filters: ItemFilter = ItemFilter(),
+    limit: int = 20,
+    offset: int = 0,
 ) -> list[SearchHit]:
-    """The best ``limit`` items for ``text`` within ``filters``, best first.
+    """The best ``limit`` items for ``text`` within ``filters`` after the first ``offset``,
+    best first (equal scores newest first, so pages follow on from each other).
 
     Ranking runs on rowids alone, over at most CANDIDATE_CAP of the newest matches; snippets are
     then made in Python for the hits shown (see :mod:`snippets`), never by FTS5's snippet(),
     which re-runs the whole match for every row.
     """
     terms = parse_query(text)
-    if not terms or limit <= 0:
+    if not terms or limit <= 0 or offset < 0:
         return []
     expression = match_expression(terms)
     where, params = filters.where("i")
@@ -138,7 +143,7 @@ def search(
         + "WHERE items_fts MATCH :q "
         + (f"AND {where} " if filtered else "")
     )
-    args = {**params, "q": expression, "cap": CANDIDATE_CAP, "limit": limit}
+    args = {**params, "q": expression, "cap": CANDIDATE_CAP, "limit": limit, "offset": offset}
     with translate_errors():
         bound = conn.execute(
             f"SELECT f.rowid {base} ORDER BY f.rowid DESC LIMIT 1 OFFSET :cap", args
@@ -148,9 +153,12 @@ def search(
         # phrase over the whole table (the cap does not limit that): for a phrase of common
         # words found in more than CANDIDATE_CAP items, newest first is the affordable order.
         if bound is not None and any(t.phrase for t in terms):
-            sql = f"SELECT f.rowid, 0.0 {base}ORDER BY f.rowid DESC LIMIT :limit"
+            sql = f"SELECT f.rowid, 0.0 {base}ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset"
         else:
-            sql = f"SELECT f.rowid, {BM25} AS score {base}{floor}ORDER BY score LIMIT :limit"
+            sql = (
+                f"SELECT f.rowid, {BM25} AS score {base}{floor}"
+                "ORDER BY score, f.rowid DESC LIMIT :limit OFFSET :offset"
+            )
         ranked = conn.execute(sql, {**args, "floor": bound[0] if bound else 0}).fetchall()
         hits = []
         for seq, rank in ranked:
