@@ -221,6 +221,48 @@ def test_an_empty_new_note_is_not_stored(qtbot: QtBot, window: MainWindow, data_
     assert stored_notes(data_dir) == []
 
 
+def test_notes_come_with_the_page_and_include_one_typed_just_before(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening another item lists its notes from the page itself (no second read), and a note
+    still being typed when the reader moved away is listed when they come back."""
+    set_up(qtbot, window)
+    service = window.service
+    assert service is not None
+    open_item(qtbot, window, ARTICLE)
+    window.notes.add_note_action.trigger()
+    type_note(qtbot, window, "Check the date of the statement")
+    asked: list[str | None] = []
+    real_notes = service.notes
+
+    def counted(item_id: str | None = None) -> list[Note]:
+        asked.append(item_id)
+        return real_notes(item_id)
+
+    monkeypatch.setattr(service, "notes", counted)
+    # Moved on before the typing pause saved anything, and straight back.
+    window.open_item(OTHER_ARTICLE)
+    window.open_item(ARTICLE)
+    qtbot.waitUntil(
+        lambda: window.current is not None and window.current.item.id == ARTICLE, timeout=WAIT_MS
+    )
+    settle(qtbot, window)
+    panel = window.notes.panel
+    assert panel.item_id == ARTICLE
+    assert [n.body for n in panel.notes()] == ["Check the date of the statement"]
+    # That page came back to the item the panel held a draft of: its list was read again.
+    assert asked == [ARTICLE]
+    asked.clear()
+    open_item(qtbot, window, OTHER_ARTICLE)
+    assert panel.item_id == OTHER_ARTICLE
+    assert panel.list.count() == 0
+    open_item(qtbot, window, ARTICLE)
+    assert [panel.list.item(r).text() for r in range(panel.list.count())] == [
+        "Check the date of the statement"
+    ]
+    assert asked == []
+
+
 def test_choosing_a_note_again_shows_its_newest_text(
     qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:

@@ -184,7 +184,9 @@ class NotesFeature(QObject):
     def _page_shown(self, item_id: str) -> None:
         pending, self._pending = self._pending, None
         select = pending[1] if pending is not None and pending[0] == item_id else None
-        self.panel.show_item(item_id, select_note=select)
+        page = self.window.current
+        notes = page.notes if page is not None and page.item.id == item_id else None
+        self.panel.show_item(item_id, select_note=select, notes=notes)
 
     def _underline(self, notes: list[Note]) -> None:
         window = self.window

@@ -117,17 +117,29 @@ class NotesPanel(QWidget):
         self._service = service
         self._update_controls()
 
-    def show_item(self, item_id: str, select_note: int | None = None) -> None:
-        """List the notes on ``item_id`` (reloaded from the library after pending saves).
+    def show_item(
+        self, item_id: str, select_note: int | None = None, notes: list[Note] | None = None
+    ) -> None:
+        """List the notes on ``item_id``: ``notes`` when given (read with the item's page),
+        else reloaded from the library after pending saves.
 
-        The same item shown again (a ticked step redraws the page) keeps the note being edited.
+        ``notes`` is taken only when the panel showed another item and holds no draft on this
+        one, so nothing it could still have to save is missing from them; that spares a
+        second trip to the worker each time a page opens. The same item shown again (a ticked
+        step redraws the page) keeps the note being edited.
         """
-        if item_id != self._item_id or self._single is not None:
+        draft = self.editor.draft
+        same = item_id == self._item_id and self._single is None
+        if not same:
             self.editor.close_note()
         self._item_id = item_id
         self._single = None
         self._pending_select = select_note
-        self._reload()
+        if notes is not None and not same and (draft is None or draft.item_id != item_id):
+            self._generation += 1
+            self._show_listed(notes)
+        else:
+            self._reload()
 
     def show_note_alone(self, note: Note) -> None:
         """Show one note that is not about an item in the library (or whose item is gone)."""
@@ -253,18 +265,20 @@ class NotesPanel(QWidget):
         self.editor.flush()  # queued first, so the list read below includes it
 
         def show(notes: list[Note]) -> None:
-            if generation != self._generation or self._service is not service:
-                return
-            self._set_notes(notes)
-            wanted = self._pending_select
-            self._pending_select = None
-            draft = self.editor.draft
-            if wanted is not None:
-                self._select(wanted)
-            elif draft is not None and draft.note_id is not None:
-                self._select(draft.note_id, open_it=False)
+            if generation == self._generation and self._service is service:
+                self._show_listed(notes)
 
         self.worker.submit(lambda: service.notes(item_id), show, self._failed)
+
+    def _show_listed(self, notes: list[Note]) -> None:
+        self._set_notes(notes)
+        wanted = self._pending_select
+        self._pending_select = None
+        draft = self.editor.draft
+        if wanted is not None:
+            self._select(wanted)
+        elif draft is not None and draft.note_id is not None:
+            self._select(draft.note_id, open_it=False)
 
     def _saved(self, draft: NoteDraft, note: Note) -> None:
         if self._service is None or self._drafts.get(note.id) is draft:
