@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from factories import PASSPHRASE
 from fieldreader.feed.update import Progress
+from fieldreader.service import ReaderService
 from fieldreader.sync.connectivity import ConnectionWatch, Connectivity
 from fieldreader.sync.messages import SENTENCES, Problem, SyncMessage
 from fieldreader.ui.main_window import MainWindow
@@ -405,6 +407,44 @@ def test_auto_sync_starts_when_a_connection_appears_only_if_turned_on(
     with qtbot.waitSignal(panel.sync_finished, timeout=WAIT_MS):
         assert panel.check_connection() is True
     assert articles_shown(qtbot, window) == before + 5
+
+
+def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
+    qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unlocked window's list comes first; the sync status (which loads the sync code)
+    right after it, without the panel being opened."""
+    set_up(qtbot, window)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile())
+    panel.hide()
+    window.lock()
+    wait_idle(qtbot, window)
+    assert panel.status is None
+    calls: list[str] = []
+    for name in ("list_items", "sync_status"):
+        real = getattr(ReaderService, name)
+
+        def counted(
+            self: ReaderService,
+            *args: object,
+            _name: str = name,
+            _real: Callable[..., object] = real,
+            **kwargs: object,
+        ) -> object:
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(ReaderService, name, counted)
+    window.results_shown.connect(lambda _count: calls.append("shown"))
+    with qtbot.waitSignal(window.results_shown, timeout=WAIT_MS):
+        window.unlock_panel.unlock_requested.emit(PASSPHRASE)
+    wait_idle(qtbot, window)
+    assert calls[:3] == ["list_items", "shown", "sync_status"]
+    assert calls.count("sync_status") == 1
+    assert panel.status is not None
+    assert panel.status.configured
+    assert not panel.isVisible()
 
 
 def test_auto_sync_survives_a_lock_and_is_explained_where_it_cannot_work(

@@ -90,12 +90,15 @@ class SyncPanel(QDialog):
         """The running sync's cancel flag; None when no sync runs. Also names the run: an
         answer or a progress report from another run is dropped."""
         self._last_sync: datetime | None = None
+        self._status_after_list = False
+        """Unlocked, and the library's first list not shown yet (the status waits for it)."""
         self._build()
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.check_connection)
         window.unlocked.connect(self._on_unlocked)
+        window.results_shown.connect(self._on_results_shown)
         window.locked.connect(self.stop)
         # The settings dialog has the same switch: both show what was saved last.
         window.settings_changed.connect(lambda _settings: self._show_auto_sync())
@@ -410,6 +413,7 @@ class SyncPanel(QDialog):
             self._cancel.set()
         self._cancel = None
         self._session += 1
+        self._status_after_list = False
         self.timer.stop()
         self.status = None
         self._last_sync = None
@@ -614,7 +618,15 @@ class SyncPanel(QDialog):
     def _on_unlocked(self) -> None:
         self.watch.reset()
         self.timer.start()
-        self.refresh_status()
+        # Reading the status loads the sync code (verification, TLS, proxies): done beside
+        # the unlocked window's first list, it slowed that list down, for a line the reader
+        # sees only later.
+        self._status_after_list = True
+
+    def _on_results_shown(self, _count: int) -> None:
+        if self._status_after_list:
+            self._status_after_list = False
+            self.refresh_status()
 
     def _auto_sync_toggled(self, on: bool) -> None:
         window = self.window_
