@@ -4,8 +4,8 @@ direction, empty panes that say why, headings that stand out, sections that stay
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +14,7 @@ from fieldreader.service import VIEWS
 from fieldreader.ui.item_list import ItemDelegate, Row, make_item_list
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.reader_view import MEASURE_CHARS, SIDE_MARGIN_PX, ReaderView
+from fieldreader.ui.theme import apply_theme
 from fieldreader.ui.unlock import Start
 from ui.conftest import WAIT_MS, set_up, wait_idle
 
@@ -198,3 +199,36 @@ def test_article_header_follows_the_articles_direction(qtbot: QtBot, window: Mai
             assert max(ink) > label.width() - 12, "an Arabic article's details sit at the right"
         else:
             assert min(ink) < 12
+
+
+# The look
+
+
+class _StyleChanges(QObject):
+    """Counts the restyles a widget goes through."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's API
+        if event.type() == QEvent.Type.StyleChange:
+            self.count += 1
+        return False
+
+
+def test_a_look_already_in_place_is_not_applied_again(qtbot: QtBot, qapp: QApplication) -> None:
+    label = QLabel("Words")
+    qtbot.addWidget(label)
+    label.show()
+    try:
+        apply_theme(qapp, "light")
+        changes = _StyleChanges(label)
+        assert apply_theme(qapp, "light") is False
+        assert changes.count == 0
+        assert apply_theme(qapp, "dark") is True
+        assert changes.count > 0
+        assert qapp.palette().color(QPalette.ColorRole.Base) == QColor("#232629")
+    finally:
+        apply_theme(qapp, "system")

@@ -41,7 +41,7 @@ _DARK = {
 
 
 _APPLIED_PROPERTY = "fieldreader-style-sheet"
-"""Where the application keeps the sheet :func:`apply_theme` last applied (the colours are in it)."""
+"""Where the application keeps the sheet :func:`apply_theme` last applied (colours included)."""
 
 
 def system_prefers_dark() -> bool:
@@ -59,7 +59,7 @@ def apply_theme(app: QApplication, theme: Theme) -> bool:
     dark = system_prefers_dark() if theme == "system" else theme == "dark"
     colours = _DARK if dark else _LIGHT
     sheet = _STYLE.format(**colours, **_font_sizes(app))
-    if app.property(_APPLIED_PROPERTY) == sheet and app.style().name().lower() == "fusion":
+    if app.property(_APPLIED_PROPERTY) == sheet:
         return dark
     app.setStyle("Fusion")
     palette = QPalette()
