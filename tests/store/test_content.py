@@ -10,6 +10,7 @@ from factories import article, contact, guidance
 from fieldreader.errors import LimitExceeded
 from fieldreader.model import Item
 from fieldreader.store import ApplyResult, ItemFilter, Library
+from fieldreader.store.errors import FeedConflict
 
 
 def test_apply_counts_and_roundtrips_every_kind(library: Library) -> None:
@@ -39,6 +40,73 @@ def test_a_failing_batch_changes_nothing(library: Library) -> None:
     assert item is not None
     assert item.title == "Title of a1"
     assert library.search("changed") == []
+
+
+def test_a_batch_mixing_new_changed_unchanged_and_repeated_items(library: Library) -> None:
+    """One call, as a sync's applier makes it: each item ends as if applied one at a time."""
+    library.content.apply(
+        [article("same", tags=("old",)), article("edited", tags=("old", "kept"))],
+        feed="org",
+        object_hashes={"same": "h-same-1", "edited": "h-edited-1"},
+    )
+    batch: list[Item] = [
+        article("new", tags=("Monitoring", "Elections"), countries=("NI", "FJ")),
+        article("same", tags=("old",)),
+        article("edited", title="Edited", tags=("kept", "new-tag"), countries=("ZA",)),
+        article("twice", title="First"),
+        article("twice", title="Second"),
+        article("twice", title="Second"),
+    ]
+    result = library.content.apply(
+        batch,
+        feed="org",
+        object_hashes={"same": "h-same-2", "edited": "h-edited-2", "new": "h-new"},
+    )
+    assert result == ApplyResult(added=2, updated=2, unchanged=2)
+    assert library.content.get("new") == batch[0]
+    assert library.content.get("edited") == batch[2]
+    assert library.content.get("twice") == batch[4]
+    hashes = library.feeds.object_hashes("org")
+    assert [hashes[i] for i in ("same", "edited", "new")] == [
+        "h-same-2",  # unchanged content, verified from a new object
+        "h-edited-2",
+        "h-new",
+    ]
+    # Facets follow the new version: casefolded tags, old ones gone.
+    assert dict(library.content.facet_values("tag")) == {
+        "elections": 1, "kept": 1, "monitoring": 2, "new-tag": 1, "old": 1,
+    }  # fmt: skip
+    assert dict(library.content.facet_values("country")) == {"AF": 2, "FJ": 1, "NI": 1, "ZA": 1}
+    assert [h.id for h in library.search("Edited")] == ["edited"]
+    assert library.search("Second")[0].id == "twice"
+    assert library.search("First") == []
+
+
+def test_an_item_of_another_feed_stops_the_whole_batch(library: Library) -> None:
+    library.content.apply([article("theirs")], feed="other")
+    with pytest.raises(FeedConflict, match="'theirs' already belongs to feed 'other'"):
+        library.content.apply([article("mine"), article("theirs", title="Taken")], feed="org")
+    assert library.content.get("mine") is None
+    theirs = library.content.get("theirs")
+    assert theirs is not None
+    assert theirs.title == "Title of theirs"
+    library.content.apply([article("local")])
+    with pytest.raises(FeedConflict, match="locally loaded content"):
+        library.content.apply([article("local", title="Claimed")], feed="org")
+
+
+def test_text_that_looks_like_numbers_or_json_stays_text(library: Library) -> None:
+    """Rows travel to SQLite as JSON: what the item says must come back exactly."""
+    odd = article(
+        "odd",
+        title="1234",
+        summary='{"a": [1, 2]} \\ \u2066+27 11\u2069 "quoted" \U0001f4f0',
+        body="null\n\ttrue\n",
+        tags=("0", "[]"),
+    )
+    library.content.apply([odd])
+    assert library.content.get("odd") == odd
+    assert library.content.list_items()[0].title == "1234"
 
 
 def test_filters(library: Library) -> None:

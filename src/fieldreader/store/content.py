@@ -7,7 +7,7 @@ and outlive them.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,40 +77,77 @@ class ContentRepository:
             FeedConflict: an item id already belongs to another feed.
         """
         hashes = object_hashes or {}
-        added = updated = unchanged = removed = 0
+        totals = [0, 0, 0]  # added, updated, unchanged
+        removed = 0
         with transaction(self._conn):
-            for item in upserts:
-                check_limits(item, self._limits)
-                new_digest = digest(item)
-                row = self._conn.execute(
-                    "SELECT seq, digest, feed FROM items WHERE id = ?", (item.id,)
-                ).fetchone()
-                if row is not None and row[2] != feed:
-                    raise FeedConflict(
-                        f"Item '{item.id}' already belongs to "
-                        f"{'feed ' + repr(row[2]) if row[2] else 'locally loaded content'}."
-                    )
-                origin = {"feed": feed, "object_hash": hashes.get(item.id)}
-                if row is None:
-                    seq = self._insert(item, new_digest, origin)
-                    added += 1
-                elif row[1] == new_digest:
-                    if origin["object_hash"] is not None:
-                        self._conn.execute(
-                            "UPDATE items SET object_hash = ? WHERE seq = ?",
-                            (origin["object_hash"], row[0]),
-                        )
-                    unchanged += 1
-                    continue
-                else:
-                    seq = row[0]
-                    self._update(seq, item, new_digest, origin)
-                    updated += 1
-                self._write_facets(seq, item)
+            for run in _runs_of_distinct_ids(upserts):
+                for index, count in enumerate(self._apply_run(run, feed, hashes)):
+                    totals[index] += count
             for item_id in deletions:
                 cursor = self._conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
                 removed += cursor.rowcount
+        added, updated, unchanged = totals
         return ApplyResult(added, updated, unchanged, removed)
+
+    def _apply_run(
+        self, items: list[Item], feed: str | None, hashes: Mapping[str, str]
+    ) -> tuple[int, int, int]:
+        """Apply items with distinct ids in a handful of statements, whatever their number.
+
+        Each statement is one call into SQLite, which lets go of Python's interpreter lock
+        while it works and must take it back after. Row by row, a sync's applying thread took
+        it back six times per item, each time waiting for the downloading threads to let go:
+        a fifth of a sync's time went into that wait. Here the rows travel as one JSON array.
+        """
+        for item in items:
+            check_limits(item, self._limits)
+        existing = self._existing([item.id for item in items])
+        new_rows: list[list[Any]] = []
+        changed_rows: list[list[Any]] = []
+        facets: list[Item] = []
+        rehashed: list[tuple[str, int]] = []
+        for item in items:
+            item_digest = digest(item)
+            object_hash = hashes.get(item.id)
+            found = existing.get(item.id)
+            if found is not None and found[2] != feed:
+                owner = found[2]
+                raise FeedConflict(
+                    f"Item '{item.id}' already belongs to "
+                    f"{'feed ' + repr(owner) if owner else 'locally loaded content'}."
+                )
+            if found is None:
+                new_rows.append(_row(item, item_digest, feed, object_hash))
+            elif found[1] == item_digest:
+                if object_hash is not None:
+                    rehashed.append((object_hash, found[0]))
+                continue
+            else:
+                changed_rows.append([found[0], *_row(item, item_digest, feed, object_hash)])
+            facets.append(item)
+        if new_rows:
+            self._conn.execute(_INSERT_ROWS, (_json(new_rows),))
+        if changed_rows:
+            self._conn.execute(_UPDATE_ROWS, (_json(changed_rows),))
+            seqs = _json([row[0] for row in changed_rows])
+            self._conn.execute(_DELETE_FACETS.format(table="item_tags"), (seqs,))
+            self._conn.execute(_DELETE_FACETS.format(table="item_countries"), (seqs,))
+        if rehashed:
+            self._conn.executemany("UPDATE items SET object_hash = ? WHERE seq = ?", rehashed)
+        self._write_facets(facets)
+        return len(new_rows), len(changed_rows), len(items) - len(facets)
+
+    def _existing(self, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
+        """id -> (seq, digest, feed) of those of ``ids`` already stored, in one row."""
+        found = self._conn.execute(
+            "SELECT json_group_array(json_array(id, seq, digest, feed)) FROM items "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (_json(ids),),
+        ).fetchone()[0]
+        return {
+            item_id: (seq, item_digest, feed)
+            for item_id, seq, item_digest, feed in json.loads(found)
+        }
 
     def get(self, item_id: str) -> Item | None:
         with translate_errors():
@@ -176,61 +213,84 @@ class ContentRepository:
         with translate_errors():
             return [(str(v), int(n)) for v, n in self._conn.execute(queries[facet])]
 
-    def _insert(self, item: Item, item_digest: str, origin: Mapping[str, str | None]) -> int:
-        cursor = self._conn.execute(
-            "INSERT INTO items (id, kind, lang, title, summary, body, item_date, "
-            "translation_group, channel, digest, data, tags_text, extra_text, feed, object_hash) "
-            "VALUES (:id, :kind, :lang, :title, :summary, :body, :item_date, "
-            ":translation_group, :channel, :digest, :data, :tags_text, :extra_text, :feed, "
-            ":object_hash)",
-            {**_row(item, item_digest), **origin},
-        )
-        return int(cursor.lastrowid or 0)
-
-    def _update(
-        self, seq: int, item: Item, item_digest: str, origin: Mapping[str, str | None]
-    ) -> None:
-        self._conn.execute(
-            "UPDATE items SET kind = :kind, lang = :lang, title = :title, summary = :summary, "
-            "body = :body, item_date = :item_date, translation_group = :translation_group, "
-            "channel = :channel, digest = :digest, data = :data, tags_text = :tags_text, "
-            "extra_text = :extra_text, feed = :feed, object_hash = :object_hash WHERE seq = :seq",
-            {**_row(item, item_digest), **origin, "seq": seq},
-        )
-        self._conn.execute("DELETE FROM item_tags WHERE seq = ?", (seq,))
-        self._conn.execute("DELETE FROM item_countries WHERE seq = ?", (seq,))
-
-    def _write_facets(self, seq: int, item: Item) -> None:
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO item_tags (seq, tag) VALUES (?, ?)",
-            [(seq, tag.casefold()) for tag in item.tags],
-        )
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO item_countries (seq, country) VALUES (?, ?)",
-            [(seq, country) for country in item.countries],
-        )
+    def _write_facets(self, items: list[Item]) -> None:
+        tags = [[item.id, tag.casefold()] for item in items for tag in item.tags]
+        countries = [[item.id, country] for item in items for country in item.countries]
+        if tags:
+            self._conn.execute(
+                _INSERT_FACETS.format(table="item_tags", column="tag"), (_json(tags),)
+            )
+        if countries:
+            self._conn.execute(
+                _INSERT_FACETS.format(table="item_countries", column="country"),
+                (_json(countries),),
+            )
 
 
-def _row(item: Item, item_digest: str) -> dict[str, Any]:
+_COLUMNS = (
+    "id", "kind", "lang", "title", "summary", "body", "item_date", "translation_group",
+    "channel", "digest", "data", "tags_text", "extra_text", "feed", "object_hash",
+)  # fmt: skip
+"""The stored columns, in the order :func:`_row` gives their values."""
+_VALUES = ", ".join(f"r.value ->> {i}" for i in range(len(_COLUMNS)))
+_INSERT_ROWS = (
+    f"INSERT INTO items ({', '.join(_COLUMNS)}) SELECT {_VALUES} FROM json_each(?) AS r "
+    "ORDER BY r.key"
+)
+_UPDATE_ROWS = (
+    "UPDATE items SET "
+    + ", ".join(f"{name} = r.value ->> {i + 1}" for i, name in enumerate(_COLUMNS) if name != "id")
+    + " FROM json_each(?) AS r WHERE items.seq = r.value ->> 0"
+)
+_DELETE_FACETS = "DELETE FROM {table} WHERE seq IN (SELECT value FROM json_each(?))"
+_INSERT_FACETS = (
+    "INSERT OR IGNORE INTO {table} (seq, {column}) "
+    "SELECT i.seq, f.value ->> 1 FROM json_each(?) AS f JOIN items AS i ON i.id = f.value ->> 0"
+)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _runs_of_distinct_ids(items: Iterable[Item]) -> Iterator[list[Item]]:
+    """``items`` in order, cut wherever an id comes again: an item given twice is applied
+    twice, the second time over the first, as one at a time would."""
+    run: list[Item] = []
+    ids: set[str] = set()
+    for item in items:
+        if item.id in ids:
+            yield run
+            run, ids = [], set()
+        run.append(item)
+        ids.add(item.id)
+    if run:
+        yield run
+
+
+def _row(item: Item, item_digest: str, feed: str | None, object_hash: str | None) -> list[Any]:
+    """The values of :data:`_COLUMNS` for ``item``."""
     data = item_to_dict(item)
     data.pop("body", None)
     item_date = item.published if isinstance(item, Article) else None
     item_date = item_date or item.updated
-    return {
-        "id": item.id,
-        "kind": item.kind,
-        "lang": item.lang,
-        "title": item.title,
-        "summary": item.summary,
-        "body": item.body,
-        "item_date": item_date.isoformat() if item_date else None,
-        "translation_group": getattr(item, "translation_group", None),
-        "channel": item.channel,
-        "digest": item_digest,
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-        "tags_text": "\n".join(item.tags),
-        "extra_text": "\n".join(_extra_search_text(item)),
-    }
+    return [
+        item.id,
+        item.kind,
+        item.lang,
+        item.title,
+        item.summary,
+        item.body,
+        item_date.isoformat() if item_date else None,
+        getattr(item, "translation_group", None),
+        item.channel,
+        item_digest,
+        json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "\n".join(item.tags),
+        "\n".join(_extra_search_text(item)),
+        feed,
+        object_hash,
+    ]
 
 
 def _extra_search_text(item: Item) -> list[str]:
