@@ -214,3 +214,10 @@ def test_a_page_of_a_section_is_read_through_the_date_index(library: Library) ->
     details = " ".join(str(row[-1]) for row in conn.execute("EXPLAIN QUERY PLAN " + query))
     assert "items_kind_date" in details
     assert "TEMP B-TREE FOR ORDER BY" not in details
+
+
+def test_a_long_stream_of_items_is_applied_in_bounded_runs(library: Library) -> None:
+    items = (article(f"s{n}", title=f"Stream {n}") for n in range(600))
+    assert library.content.apply(items) == ApplyResult(added=600)
+    assert library.content.count() == 600
+    assert [s.title for s in library.content.list_items(limit=2)] == ["Stream 0", "Stream 1"]

@@ -227,6 +227,8 @@ class ContentRepository:
             )
 
 
+_RUN_ITEMS = 256
+"""Most items applied by one statement: the rows' JSON stays a few megabytes at most."""
 _COLUMNS = (
     "id", "kind", "lang", "title", "summary", "body", "item_date", "translation_group",
     "channel", "digest", "data", "tags_text", "extra_text", "feed", "object_hash",
@@ -254,12 +256,13 @@ def _json(value: object) -> str:
 
 
 def _runs_of_distinct_ids(items: Iterable[Item]) -> Iterator[list[Item]]:
-    """``items`` in order, cut wherever an id comes again: an item given twice is applied
-    twice, the second time over the first, as one at a time would."""
+    """``items`` in order, in runs of at most :data:`_RUN_ITEMS`, cut wherever an id comes
+    again: an item given twice is applied twice, the second time over the first, as one at a
+    time would."""
     run: list[Item] = []
     ids: set[str] = set()
     for item in items:
-        if item.id in ids:
+        if item.id in ids or len(run) >= _RUN_ITEMS:
             yield run
             run, ids = [], set()
         run.append(item)
