@@ -21,7 +21,7 @@ EXPECTED_LABELS = (
     "items applied: 300 (300 added)",
     "items/s applied (end to end)",
     "where the bytes go:",
-    "bare bulk insert (content.apply, batches of 1,000, fresh library)",
+    "bare bulk insert (content.apply, batches of 1,000 in one transaction, fresh library)",
     "apply-rate / bare-rate:",
     "where the time goes (estimate):",
     "=== 2. no-change sync ===",
