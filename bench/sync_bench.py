@@ -540,9 +540,19 @@ class Apart:
     """``staging.put()``: one committed insert per object, in the staging database."""
     clear_seconds: float
     """``staging.clear()`` once the update is applied."""
-    bare_seconds: float
+    bare_after_seconds: float
     """``content.apply`` in batches of :data:`BARE_BATCH`, in one transaction, into a fresh
-    library."""
+    library, right after the sync."""
+    bare_before_seconds: float = 0.0
+    """The same, right before the sync."""
+
+    @property
+    def bare_seconds(self) -> float:
+        """The mean of the two: this machine's speed drifts by a quarter within minutes, and
+        a baseline taken on one side of the sync only would carry that drift into the ratio."""
+        if not self.bare_before_seconds:
+            return self.bare_after_seconds
+        return (self.bare_before_seconds + self.bare_after_seconds) / 2
 
     @property
     def bare_rate(self) -> float:
@@ -552,6 +562,33 @@ class Apart:
 def _chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def parsed_items(feed_dir: Path, now: datetime) -> tuple[list[Item], dict[str, str]]:
+    """The feed's items as verifying gives them, and item id -> object hash."""
+    index, _ = feed_index(feed_dir, now)
+    entries = [e for e in index.values() if e.kind != "attachment"]
+    items = [
+        decode_item(e, (feed_dir / publisher.object_file(e.sha256)).read_bytes(), False, {})
+        for e in entries
+    ]
+    return items, {item.id: e.sha256 for item, e in zip(items, entries, strict=True)}
+
+
+def bare_insert_seconds(items: Sequence[Item], hashes: dict[str, str], folder: Path) -> float:
+    progress(f"  bare bulk insert of {len(items):,} parsed items in batches of {BARE_BATCH:,}")
+    library = create_library(folder, PASSPHRASE, FAST_KDF)
+    try:
+        began = time.perf_counter()
+        # One transaction, as the sync applies: per-batch commits measured 5-25% slower here,
+        # which would flatter the sync's ratio.
+        with library.transaction():
+            for batch in _chunks(items, BARE_BATCH):
+                library.content.apply(batch, feed=FEED_ID, object_hashes=hashes)
+        return time.perf_counter() - began
+    finally:
+        library.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def measure_apart(feed_dir: Path, now: datetime, work: Path) -> Apart:
@@ -583,18 +620,7 @@ def measure_apart(feed_dir: Path, now: datetime, work: Path) -> Apart:
     finally:
         library.close()
 
-    progress(f"  bare bulk insert of {len(items):,} parsed items in batches of {BARE_BATCH:,}")
-    library = create_library(work / "bare", PASSPHRASE, FAST_KDF)
-    try:
-        began = time.perf_counter()
-        # One transaction, as the sync applies: per-batch commits measured 5-25% slower here,
-        # which would flatter the sync's ratio.
-        with library.transaction():
-            for batch in _chunks(items, BARE_BATCH):
-                library.content.apply(batch, feed=FEED_ID, object_hashes=hashes)
-        bare = time.perf_counter() - began
-    finally:
-        library.close()
+    bare = bare_insert_seconds(items, hashes, work / "bare")
     return Apart(len(items), read, verify, lookup, stage, clear, bare)
 
 
@@ -725,6 +751,10 @@ class Session:
         results = self.results
         root = (self.paths.feed / publisher.root_file(1)).read_bytes()
         now = self.clock + SYNC_DELAY
+        progress("1. the bare insert of the same items, before the sync")
+        items, hashes = parsed_items(self.paths.feed, now)
+        bare_before = bare_insert_seconds(items, hashes, self.paths.work / "bare-before")
+        del items, hashes  # not held through the sync (the collector would walk them)
         results.initial = sync(
             "initial sync", self.library, self.direct, self.memory, now, trusted_root=root,
             report_every=0.1,
@@ -732,7 +762,9 @@ class Session:
         progress(f"  synced in {results.initial.seconds:.1f} s")
         progress("1. the same items on their own, into fresh libraries")
         apart = self.paths.work / "apart"
-        results.apart = measure_apart(self.paths.feed, now, apart)
+        results.apart = dataclasses.replace(
+            measure_apart(self.paths.feed, now, apart), bare_before_seconds=bare_before
+        )
         shutil.rmtree(apart, ignore_errors=True)
 
     def no_change(self) -> None:
@@ -897,7 +929,9 @@ def print_initial(results: Results) -> None:
     print(
         f"  bare bulk insert (content.apply, batches of {BARE_BATCH:,} in one transaction, "
         "fresh library): "
-        f"{apart.items:,} items in {apart.bare_seconds:.1f} s = {apart.bare_rate:,.0f} items/s"
+        f"{apart.items:,} items in {apart.bare_seconds:.1f} s = {apart.bare_rate:,.0f} items/s "
+        f"(mean of {apart.bare_before_seconds:.1f} s before the sync and "
+        f"{apart.bare_after_seconds:.1f} s after it)"
     )
     ratio = rate / apart.bare_rate
     print(f"  apply-rate / bare-rate: {ratio:.2f} (target >= {TARGET_APPLY_RATIO})")
