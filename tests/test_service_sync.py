@@ -13,7 +13,8 @@ from factories import FAST_KDF, PASSPHRASE
 from feedkit import CHANNEL, CHANNEL_KEY, write_article
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.bundle import create_bundle
-from fieldreader.feed.update import Progress, UpdateCancelled
+from fieldreader.feed.errors import UpdateCancelled
+from fieldreader.feed.update import Progress
 from fieldreader.profile import ProfileError
 from fieldreader.provisioning import (
     PORTABLE_DATA_NAME,
@@ -25,6 +26,7 @@ from fieldreader.provisioning import (
 from fieldreader.service import ReaderService, create_reader
 from fieldreader.store import ItemFilter, create_library
 from fieldreader.sync import MirrorsExhausted
+from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.messages import Problem, describe_failure, parse_time
 from provisionkit import files_holding
 from sync.profiles import FRESH, ServedFeed, news, serve_feed, write_profile
@@ -62,7 +64,7 @@ def test_without_a_profile_sync_is_not_set_up(service: ReaderService) -> None:
         None,
     )
     with pytest.raises(FieldreaderError, match="not set up"):
-        service.sync(lambda _: None, lambda: False)
+        service.sync(lambda _: None)
 
 
 def test_a_profile_that_does_not_load_is_refused_and_the_previous_one_stays(
@@ -108,7 +110,7 @@ def test_a_chosen_profile_is_kept_in_the_library_and_syncs_after_its_files_are_d
     status = service.sync_status()
     assert (status.configured, status.problem) == (True, None)
     assert status.profile == str(path.resolve())  # where it came from, for the reader
-    outcome = service.sync(lambda _: None, lambda: False)
+    outcome = service.sync(lambda _: None)
     assert (outcome.update.added, outcome.mirror) == (5, mirror)  # the restricted one too
 
 
@@ -126,7 +128,7 @@ def test_a_library_set_up_with_a_profile_path_still_syncs_from_the_file(
     assert (status.configured, status.profile, status.keyed_channels) == (
         True, str(path), (CHANNEL,),
     )  # fmt: skip
-    assert service.sync(lambda _: None, lambda: False).update.added == 5
+    assert service.sync(lambda _: None).update.added == 5
     # It still reads the file at each sync: gone, it is a problem in words, not a crash.
     shutil.rmtree(tmp_path / "stick")
     status = service.sync_status()
@@ -135,12 +137,12 @@ def test_a_library_set_up_with_a_profile_path_still_syncs_from_the_file(
     assert status.problem is not None
     assert "cannot be read" in status.problem
     with pytest.raises(ProfileError):
-        service.sync(lambda _: None, lambda: False)
+        service.sync(lambda _: None)
     # Choosing a profile again keeps it inside, like any library now.
     again = write_profile(tmp_path / "new", served, pki, [nginx.url(served.prefix)])
     assert service.set_sync_profile(again).configured
     shutil.rmtree(tmp_path / "new")
-    assert service.sync(lambda _: None, lambda: False).update.nothing_new
+    assert service.sync(lambda _: None).update.nothing_new
 
 
 @pytest.mark.parametrize(
@@ -160,10 +162,10 @@ def test_a_damaged_kept_profile_is_a_clear_error(
     )
     mark = nginx.mark()
     with pytest.raises(ProfileError, match="damaged; choose the profile again"):
-        service.sync(lambda _: None, lambda: False)
+        service.sync(lambda _: None)
     assert nginx.since(mark) == []
     assert service.set_sync_profile(path).configured
-    assert service.sync(lambda _: None, lambda: False).update.added == 5
+    assert service.sync(lambda _: None).update.added == 5
 
 
 def test_a_sync_adds_items_reports_progress_and_remembers_when(
@@ -173,7 +175,7 @@ def test_a_sync_adds_items_reports_progress_and_remembers_when(
     service.set_sync_profile(write_profile(tmp_path / "org", served, pki, [mirror]))
     seen: list[Progress] = []
 
-    outcome = service.sync(seen.append, lambda: False)
+    outcome = service.sync(seen.append)
 
     # Four public articles and the restricted one (the profile holds its key).
     assert (outcome.update.added, outcome.mirror) == (5, mirror)
@@ -186,7 +188,7 @@ def test_a_sync_adds_items_reports_progress_and_remembers_when(
     assert parse_time(status.last_sync) is not None
     assert service.library.get_meta("last-mirror:test-feed") == mirror
 
-    again = service.sync(lambda _: None, lambda: False)
+    again = service.sync(lambda _: None)
     assert again.update.nothing_new
     assert again.requests == 1
 
@@ -197,19 +199,19 @@ def test_a_cancelled_sync_changes_nothing_and_the_next_one_resumes(
     service.set_sync_profile(
         write_profile(tmp_path / "org", served, pki, [nginx.url(served.prefix)])
     )
-    stop = False
+    cancellation = Cancellation()
 
     def progress(step: Progress) -> None:
-        nonlocal stop
-        stop = stop or (step.phase == "objects" and step.done == 2)
+        if step.phase == "objects" and step.done == 2:
+            cancellation.set()
 
     with pytest.raises(UpdateCancelled) as caught:
-        service.sync(progress, lambda: stop)
+        service.sync(progress, cancellation)
     assert describe_failure(caught.value).problem is Problem.CANCELLED
     assert articles(service) == 0
     assert service.sync_status().last_sync is None
 
-    outcome = service.sync(lambda _: None, lambda: False)
+    outcome = service.sync(lambda _: None)
     assert outcome.update.added == 5
     assert outcome.update.reused == 3  # the index segment and the first two objects
 
@@ -221,8 +223,10 @@ def test_a_sync_cancelled_before_it_starts_sends_nothing(
         write_profile(tmp_path / "org", served, pki, [nginx.url(served.prefix)])
     )
     mark = nginx.mark()
+    cancelled = Cancellation()
+    cancelled.set()
     with pytest.raises(UpdateCancelled):
-        service.sync(lambda _: None, lambda: True)
+        service.sync(lambda _: None, cancelled)
     assert nginx.since(mark) == []
 
 
@@ -233,7 +237,7 @@ def test_an_intercepted_connection_is_refused_and_changes_nothing(
     service.set_sync_profile(write_profile(tmp_path / "org", served, pki, [intercepted]))
     mark = nginx.mark(intercepted=True)
     with pytest.raises(MirrorsExhausted) as caught:
-        service.sync(lambda _: None, lambda: False)
+        service.sync(lambda _: None)
     message = describe_failure(caught.value)
     assert message.problem is Problem.INTERCEPTED
     assert message.text.startswith("The connection is being intercepted")
@@ -253,7 +257,7 @@ def test_an_unreachable_proxy_is_named_and_nothing_goes_around_it(
     )
     mark = nginx.mark()
     with pytest.raises(FieldreaderError) as caught:
-        service.sync(lambda _: None, lambda: False)
+        service.sync(lambda _: None)
     status = service.sync_status()
     assert describe_failure(caught.value, status.proxy).problem is Problem.PROXY_UNREACHABLE
     assert nginx.since(mark) == []
@@ -298,7 +302,7 @@ def test_after_a_preloaded_first_start_the_kept_profile_syncs_with_the_files_gon
             write_article(content, "late-staff", "Moved to the north office.", channel=CHANNEL)
 
         served.rebuild(nginx, later)
-        outcome = service.sync(lambda _: None, lambda: False)
+        outcome = service.sync(lambda _: None)
         assert outcome.update.added == 1
         assert service.library.content.get("late-staff") is not None
     finally:

@@ -34,6 +34,7 @@ from fieldreader.store import (
 )
 from fieldreader.store.filters import ItemFilter
 from fieldreader.store.search import parse_query
+from fieldreader.sync.cancel import Cancellation
 
 if TYPE_CHECKING:
     from fieldreader.feed.update import Progress
@@ -379,28 +380,31 @@ class ReaderService:
         )
 
     def sync(
-        self, progress: Callable[[Progress], None], cancelled: Callable[[], bool]
+        self, progress: Callable[[Progress], None], cancellation: Cancellation | None = None
     ) -> SyncResult:
         """One sync with the stored profile. Only ever called because the user asked (a click,
         or the auto-sync switch they turned on).
 
-        ``progress`` and ``cancelled`` are called on this (the worker's) thread. A cancelled
-        or failed sync changes nothing in the library but keeps what it staged, so the next
-        one resumes; the last-sync time moves only when a sync completes.
+        ``progress`` is called on this (the worker's) thread. ``cancellation`` may be set from
+        any thread: the sync stops between files, or at once when it waits on the network. A
+        cancelled or failed sync changes nothing in the library but keeps what it staged, so
+        the next one resumes; the last-sync time moves only when a sync completes.
 
         Raises:
             FieldreaderError: not set up, or the profile cannot be read any more.
             FeedError: what :func:`~fieldreader.sync.engine.sync_library` raises
-                (:class:`~fieldreader.feed.update.UpdateCancelled` when ``cancelled()``).
+                (:class:`~fieldreader.feed.errors.UpdateCancelled` when cancelled).
         """
-        from fieldreader.feed.update import UpdateCancelled, UpdateOptions  # noqa: PLC0415
+        from fieldreader.feed.errors import UpdateCancelled  # noqa: PLC0415
+        from fieldreader.feed.update import UpdateOptions  # noqa: PLC0415
         from fieldreader.sync.engine import sync_library  # noqa: PLC0415
 
+        cancellation = cancellation or Cancellation()
         found = self._sync_profile()
         if found is None:
             raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
         profile = found[0]
-        if cancelled():
+        if cancellation.is_set():
             raise UpdateCancelled("The update was cancelled; the library is unchanged.")
         options = UpdateOptions(
             now=self._now(),
@@ -409,9 +413,9 @@ class ReaderService:
             channels=profile.channels,
             channel_keys=profile.channel_keys,
             progress=progress,
-            cancelled=cancelled,
+            cancelled=cancellation.is_set,
         )
-        result = sync_library(self.library, profile.transport(), options)
+        result = sync_library(self.library, profile.transport(), options, cancellation)
         self.library.set_meta(_LAST_SYNC_KEY, self._now().isoformat(timespec="seconds"))
         # The same memory the command line keeps, so `fieldreader status` names it too.
         self.library.set_meta(f"last-mirror:{result.update.feed}", result.mirror)

@@ -34,7 +34,7 @@ from feedkit import (
 )
 from fieldreader.cli import feed_commands, run
 from fieldreader.feed.bundle import BundleSource, create_bundle
-from fieldreader.feed.errors import RollbackAttack, UnknownKey
+from fieldreader.feed.errors import RollbackAttack, UnknownKey, UpdateCancelled
 from fieldreader.feed.metadata import format_time
 from fieldreader.feed.publisher import generate_keys, rotate_keys
 from fieldreader.feed.source import DirectorySource, FeedSource, NotInSource
@@ -42,7 +42,6 @@ from fieldreader.feed.update import (
     DeltaNeedsBase,
     NotTrusted,
     Progress,
-    UpdateCancelled,
     UpdateOptions,
     UpdateResult,
     update_library,

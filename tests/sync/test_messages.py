@@ -23,10 +23,11 @@ from fieldreader.feed.errors import (
     ThresholdNotMet,
     UnknownKey,
     UnsupportedFormat,
+    UpdateCancelled,
     WrongFeed,
 )
 from fieldreader.feed.source import NotInSource
-from fieldreader.feed.update import ChannelKeyUnchecked, NotTrusted, UpdateCancelled
+from fieldreader.feed.update import ChannelKeyUnchecked, NotTrusted
 from fieldreader.profile import ProfileError
 from fieldreader.store.errors import DiskFull, FeedConflict
 from fieldreader.sync import (

@@ -5,12 +5,14 @@ that drops connections mid-body. What each server received is read from its own 
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fieldreader.feed.errors import FeedError, LengthExceeded
+from fieldreader.feed.errors import FeedError, LengthExceeded, UpdateCancelled
 from fieldreader.feed.source import NotInSource
 from fieldreader.sync import (
     USER_AGENT,
@@ -206,6 +208,47 @@ def test_a_bandwidth_cap_paces_reading(nginx: Nginx, pki: Pki) -> None:
         assert source.fetch(BLOB_PATH, BIG) == BLOB
     # One second's worth arrives at once, the rest at the cap (the clock is the pauses' own).
     assert sum(pauses.taken) == pytest.approx((len(BLOB) - 64 * 1024) / (64 * 1024))
+
+
+# --- aborting --------------------------------------------------------------------------------
+
+
+def test_abort_cuts_a_stalled_download_and_sends_nothing_after(
+    nginx: Nginx, pki: Pki, relay_to: MakeRelay
+) -> None:
+    """A read waiting on a stalled network fails at once when the sync is aborted from another
+    thread, long before its timeout; nothing is sent afterwards, on any mirror."""
+    relay = relay_to(nginx.port)
+    config = configure(pki, relay.url("feed"), nginx.url("feed"), read_timeout=600, retries=3)
+    outcome: list[BaseException | bytes] = []
+    with source_for(config) as source:
+        assert source.fetch("timestamp.json", BIG) == TIMESTAMP  # the connection is up
+        relay.hold()  # nothing passes from now on, either way
+
+        def fetch() -> None:
+            try:
+                outcome.append(source.fetch(BLOB_PATH, BIG))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=fetch)
+        worker.start()
+        while source.requests < 2:  # the download has started (and can only wait now)
+            time.sleep(0.01)
+        mark = nginx.mark()
+        source.abort()
+        # Not a speed check: without the abort the read waits ten minutes, or until the relay
+        # gives up on its idle sockets after 30 s; with it, the thread ends at once.
+        worker.join(timeout=20)
+        assert not worker.is_alive()
+        (caught,) = outcome
+        assert isinstance(caught, UpdateCancelled)
+        with pytest.raises(UpdateCancelled):
+            source.fetch(BLOB_PATH, BIG)
+        with pytest.raises(UpdateCancelled):
+            source.for_mirror(1).fetch(BLOB_PATH, BIG)
+    assert nginx.since(mark) == []
+    assert len(relay.from_clients) == 1  # no new connection through the relay either
 
 
 # --- resuming --------------------------------------------------------------------------------

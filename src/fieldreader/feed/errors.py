@@ -12,6 +12,10 @@ class FeedError(FieldreaderError):
     """The feed or bundle cannot be trusted or used; nothing was applied."""
 
 
+class UpdateCancelled(FeedError):
+    """The person cancelled; nothing was applied."""
+
+
 class MalformedMetadata(FeedError):
     """Not valid metadata: bad JSON, wrong types, too deep, too large, duplicate keys."""
 

@@ -24,6 +24,7 @@ from fieldreader.feed.errors import (
     FeedError,
     MixAndMatch,
     ThresholdNotMet,
+    UpdateCancelled,
     WrongFeed,
 )
 from fieldreader.feed.metadata import (
@@ -59,10 +60,6 @@ class NotTrusted(FeedError):
 
 class DeltaNeedsBase(NotInSource):
     """A delta bundle for libraries that hold an earlier version this library lacks."""
-
-
-class UpdateCancelled(FeedError):
-    """The person cancelled; nothing was applied."""
 
 
 @dataclass(frozen=True)

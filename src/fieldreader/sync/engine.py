@@ -25,6 +25,7 @@ from fieldreader.feed.errors import (
 )
 from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
 from fieldreader.store import Library
+from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.config import TransportConfig
 from fieldreader.sync.errors import MirrorFailure, MirrorsExhausted, TransportError
 from fieldreader.sync.transport import CachedFile, MirrorSource
@@ -53,11 +54,18 @@ class SyncResult:
     """Mirrors tried first that could not be used, with the reason."""
 
 
-def sync_library(library: Library, config: TransportConfig, options: UpdateOptions) -> SyncResult:
+def sync_library(
+    library: Library,
+    config: TransportConfig,
+    options: UpdateOptions,
+    cancellation: Cancellation | None = None,
+) -> SyncResult:
     """Bring ``library`` up to date from the first mirror whose feed verifies.
 
     ``options.online`` and ``options.stage`` are forced on: expired metadata from a mirror is
     refused, and what arrives is staged so a dropped connection costs nothing next time.
+    ``cancellation``, when given, is what ``options.cancelled`` reads: setting it (from any
+    thread) also cuts the connections, so a sync waiting on a stalled one stops at once.
 
     Raises:
         MirrorsExhausted: no mirror could be used; each mirror's reason is listed.
@@ -67,6 +75,8 @@ def sync_library(library: Library, config: TransportConfig, options: UpdateOptio
     failures: list[MirrorFailure] = []
     validators = load_validators(library) if config.conditional_requests else {}
     with MirrorSource(config, validators=validators) as source:
+        if cancellation is not None:
+            cancellation.when_set(source.abort)
         for index, url in enumerate(config.mirrors):
             view = source.for_mirror(index) if len(config.mirrors) > 1 else source
             try:

@@ -201,12 +201,9 @@ def _feed_problems() -> tuple[tuple[type[BaseException], Problem], ...]:
 
     Built on first use: the feed engine and the profile reader it names are not needed
     until a sync has failed, and the reader starts faster without them."""
+    from fieldreader.feed.errors import UpdateCancelled  # noqa: PLC0415
     from fieldreader.feed.source import NotInSource  # noqa: PLC0415
-    from fieldreader.feed.update import (  # noqa: PLC0415
-        ChannelKeyUnchecked,
-        NotTrusted,
-        UpdateCancelled,
-    )
+    from fieldreader.feed.update import ChannelKeyUnchecked, NotTrusted  # noqa: PLC0415
     from fieldreader.profile import ProfileError  # noqa: PLC0415
 
     return (

@@ -15,6 +15,8 @@ synchronous backend so that:
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
 import threading
 import time
@@ -24,6 +26,7 @@ from typing import Any
 
 import httpcore
 
+from fieldreader.feed.errors import UpdateCancelled
 from fieldreader.sync.config import ca_certificates
 from fieldreader.sync.errors import (
     PinMismatch,
@@ -113,6 +116,9 @@ def tls_context(ca_file: str | None, ca_pem: bytes | None = None) -> ssl.SSLCont
     return context
 
 
+CANCELLED = "The sync was cancelled; the library is unchanged."
+
+
 class GuardedBackend(httpcore.NetworkBackend):
     """httpcore's synchronous backend with pins, the proxy rule and counters (module doc)."""
 
@@ -133,6 +139,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._io_timeout = io_timeout
         self._stats = stats
         self._local = threading.local()
+        self._live: set[GuardedStream] = set()
+        self._live_lock = threading.Lock()
+        self._aborted = False
 
     @property
     def opened(self) -> list[httpcore.NetworkStream]:
@@ -150,6 +159,8 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        if self._aborted:
+            raise UpdateCancelled(CANCELLED)
         if self._proxy is not None and (host.strip("[]").lower(), port) != self._proxy:
             # httpcore's SOCKS pool never does this; the check makes "fail closed" a property
             # of this class rather than of a dependency's internals.
@@ -174,6 +185,26 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def forget_opened(self) -> None:
         self.opened.clear()
+
+    def abort(self) -> None:
+        """Cut every connection open now and refuse new ones; a read waiting on one of them
+        (a TLS handshake included) fails at once. Safe from any thread: the sockets are only
+        shut down, each stream is still closed by the thread that uses it."""
+        with self._live_lock:
+            self._aborted = True
+            for stream in self._live:
+                stream.cut()
+
+    def _track(self, stream: GuardedStream, live: bool) -> None:
+        """Streams are cut under this lock and leave it before their socket is closed, so a
+        cut never reaches a socket number the system has handed to something else."""
+        with self._live_lock:
+            if not live:
+                self._live.discard(stream)
+            elif self._aborted:  # connected while the abort was cutting the others
+                stream.cut()
+            else:
+                self._live.add(stream)
 
     def close_opened(self) -> None:
         """Close every stream opened since :meth:`forget_opened` (after a failed attempt)."""
@@ -225,6 +256,11 @@ class GuardedStream(httpcore.NetworkStream):
         self._inner = inner
         self._backend = backend
         self._socks_due = socks_replies_due
+        sock = inner.get_extra_info("socket")
+        self._fd = sock.fileno() if isinstance(sock, socket.socket) else -1
+        """The socket's number: a TLS handshake moves the socket into a new object, under
+        the same number, which :meth:`cut` must still reach."""
+        backend._track(self, live=True)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
@@ -259,7 +295,22 @@ class GuardedStream(httpcore.NetworkStream):
         ) from None
 
     def close(self) -> None:
+        self._backend._track(self, live=False)
         self._inner.close()
+
+    def cut(self) -> None:
+        """Shut the socket down under whoever is reading or writing on it (see
+        :meth:`GuardedBackend.abort`, which holds the lock that keeps the number valid). Through
+        a temporary object on the same number, handed back untouched: the stream's own socket
+        may already belong to a TLS handshake in progress."""
+        if self._fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            temporary = socket.socket(fileno=self._fd)
+            try:
+                temporary.shutdown(socket.SHUT_RDWR)
+            finally:
+                temporary.detach()
 
     def start_tls(
         self,
@@ -274,6 +325,7 @@ class GuardedStream(httpcore.NetworkStream):
             )
         except httpcore.ConnectError as exc:
             raise _tls_error(exc) or exc from None
+        self._backend._track(self, live=False)  # the TLS stream below stands for it now
         try:
             self._backend.check_pins(tls)
         except TransportError:

@@ -45,7 +45,7 @@ from typing import Self
 import httpcore
 from socksio.exceptions import SOCKSError
 
-from fieldreader.feed.errors import LengthExceeded
+from fieldreader.feed.errors import LengthExceeded, UpdateCancelled
 from fieldreader.feed.source import NotInSource, check_feed_path
 from fieldreader.sync.config import USER_AGENT, Mirror, TransportConfig, proxy_address
 from fieldreader.sync.errors import (
@@ -54,7 +54,7 @@ from fieldreader.sync.errors import (
     ProxyUnavailable,
     TransportError,
 )
-from fieldreader.sync.network import GuardedBackend, TransportStats, tls_context
+from fieldreader.sync.network import CANCELLED, GuardedBackend, TransportStats, tls_context
 
 MUTABLE_PATHS = frozenset({"timestamp.json"})
 """Feed paths whose content changes between builds (feed format §2); every other path is
@@ -191,6 +191,7 @@ class MirrorSource:
         self._backends: dict[int, GuardedBackend] = {}
         self._owns_pools = True
         self._pools_lock = threading.Lock()
+        self._aborted = threading.Event()
         self._this_request = threading.local()  # body bytes of this thread's current request
         self._current = 0
         self._timeouts = {
@@ -287,10 +288,21 @@ class MirrorSource:
         view._pools = {0: pool}
         view._backends = {0: self._backends[index]}
         view._throttle = self._throttle  # one bandwidth cap for the whole sync
+        view._aborted = self._aborted
         view._owns_pools = False
         return view
 
     # --- lifetime ----------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Stop this source (and its views) from any thread: connections are cut under the
+        reads waiting on them, and every fetch from now on raises
+        :class:`~fieldreader.feed.errors.UpdateCancelled` without sending anything."""
+        with self._pools_lock:
+            self._aborted.set()
+            backends = list(self._backends.values())
+        for backend in backends:
+            backend.abort()
 
     def close(self) -> None:
         """Close every connection this source opened (views: nothing)."""
@@ -332,19 +344,30 @@ class MirrorSource:
         for attempt in range(attempts):
             if attempt:
                 self._backoff(attempt)
+            if self._aborted.is_set():
+                raise UpdateCancelled(CANCELLED)
             if path in MUTABLE_PATHS:
                 buffer.clear()
             try:
                 return self._attempt(index, path, max_bytes, buffer)
             except _Retry as retry:
                 reason = retry.reason
+            except Exception:
+                if self._aborted.is_set():
+                    # A cut connection fails as whatever it was doing (a handshake, a read):
+                    # the person cancelled, and that is what they are told.
+                    raise UpdateCancelled(CANCELLED) from None
+                raise
+        if self._aborted.is_set():
+            raise UpdateCancelled(CANCELLED)
         tries = "once" if attempts == 1 else f"{attempts} times"
         raise _MirrorFailed(TransportError(f"{reason.rstrip('.')} (tried {tries})."))
 
     def _backoff(self, attempt: int) -> None:
         """Full jitter: a uniform pause up to the capped exponential ceiling."""
         ceiling = min(self.config.backoff_max, self.config.backoff_base * 2 ** (attempt - 1))
-        self._sleep(ceiling * self._random())
+        if not self._aborted.is_set():
+            self._sleep(ceiling * self._random())
 
     def _attempt(self, index: int, path: str, max_bytes: int, buffer: bytearray) -> bytes:
         mirror = self._mirrors[index]
@@ -533,6 +556,8 @@ class MirrorSource:
                 ssl_context=self._ssl, max_connections=connections, keepalive_expiry=60.0,
                 network_backend=backend,
             )  # fmt: skip
+        if self._aborted.is_set():
+            backend.abort()
         self._pools[index] = pool
         self._backends[index] = backend
         return pool

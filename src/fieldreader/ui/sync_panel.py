@@ -2,8 +2,10 @@
 
 The sync itself runs on the window's worker (it needs the library, which lives there); this
 panel only starts it, forwards its progress to the screen through a queued signal, and cancels
-it through a :class:`threading.Event` the engine reads between files. A cancelled or failed
-sync changes nothing in the library; what it downloaded stays staged, so the next one resumes.
+it through a :class:`~fieldreader.sync.cancel.Cancellation`, which the engine reads between files
+and which cuts a connection the sync waits on (a lock then frees the library at once, not after
+the network's timeout). A cancelled or failed sync changes nothing in the library; what it
+downloaded stays staged, so the next one resumes.
 
 Automatic sync, when the person turns it on, starts a sync when a connection *appears*. The
 check reads the operating system's routing state every half minute and sends nothing (see
@@ -13,7 +15,6 @@ check reads the operating system's routing state every half minute and sends not
 from __future__ import annotations
 
 import dataclasses
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldreader.service import SyncStatus
+from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.connectivity import ConnectionWatch
 from fieldreader.sync.messages import (
     Problem,
@@ -86,7 +88,7 @@ class SyncPanel(QDialog):
         self.watch = ConnectionWatch()
         self._session = 0
         """Bumped by :meth:`stop`: answers from before a lock are dropped."""
-        self._cancel: threading.Event | None = None
+        self._cancel: Cancellation | None = None
         """The running sync's cancel flag; None when no sync runs. Also names the run: an
         answer or a progress report from another run is dropped."""
         self._last_sync: datetime | None = None
@@ -371,7 +373,7 @@ class SyncPanel(QDialog):
         service, status = self.window_.service, self.status
         if service is None or self.running() or status is None or not status.configured:
             return False
-        cancel = self._cancel = threading.Event()
+        cancel = self._cancel = Cancellation()
         proxy = status.proxy
 
         def progress(step: Progress) -> None:  # on the worker thread: no widget here
@@ -391,12 +393,13 @@ class SyncPanel(QDialog):
         self._set_running(True)
         self._set_message("")
         self.progress_label.setText(self.tr("Checking for news…"))
-        self.window_.worker.submit(lambda: service.sync(progress, cancel.is_set), done, failed)
+        self.window_.worker.submit(lambda: service.sync(progress, cancel), done, failed)
         self.sync_started.emit()
         return True
 
     def cancel_sync(self) -> None:
-        """Ask the running sync to stop at its next file; the library stays as it was."""
+        """Stop the running sync at its next file, or at once if it waits on the network; the
+        library stays as it was."""
         if self._cancel is None:
             return
         self._cancel.set()
@@ -444,7 +447,7 @@ class SyncPanel(QDialog):
         else:
             self.progress_label.setText("")
 
-    def _show_progress(self, packet: tuple[threading.Event, Progress]) -> None:
+    def _show_progress(self, packet: tuple[Cancellation, Progress]) -> None:
         run, step = packet
         if run is not self._cancel or run.is_set():
             return  # another run's, or "Cancelling…" stays until the sync has stopped
