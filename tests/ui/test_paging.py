@@ -81,6 +81,7 @@ def test_search_results_arrive_a_page_at_a_time(qtbot: QtBot, big_window: MainWi
     qtbot.waitUntil(lambda: win.model.rowCount() == SEARCH_PAGE, timeout=WAIT_MS)
     wait_idle(qtbot, win)
     assert win.model.rowCount() == SEARCH_PAGE
+    assert win.statusBar().currentMessage() == "First 20 results; scroll down for more"
     for pages in (2, 3):
         win.item_list.scrollToBottom()
 
@@ -91,4 +92,12 @@ def test_search_results_arrive_a_page_at_a_time(qtbot: QtBot, big_window: MainWi
         wait_idle(qtbot, win)
     ids = [win.model.row_at(i).item_id for i in range(win.model.rowCount())]
     assert len(set(ids)) == len(ids)
-    assert win.statusBar().currentMessage() == f"{len(ids)} result(s)"
+    assert win.statusBar().currentMessage() == f"First {len(ids)} results; scroll down for more"
+
+
+def test_a_search_that_fits_one_page_gives_its_count(qtbot: QtBot, big_window: MainWindow) -> None:
+    win = big_window
+    win.search_field.setText("number 42")
+    qtbot.waitUntil(lambda: win.model.rowCount() == 1, timeout=WAIT_MS)
+    wait_idle(qtbot, win)
+    assert win.statusBar().currentMessage() == "1 result(s)"

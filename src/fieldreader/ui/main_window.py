@@ -658,21 +658,33 @@ class MainWindow(QMainWindow):
         def append(shown: int, hits: Any) -> None:  # noqa: ANN401 - a list of SearchHit
             if current():
                 total = shown + len(hits)
-                self.model.append_rows([Row.from_hit(h) for h in hits], more_after(total, hits))
-                self.statusBar().showMessage(self.tr("%n result(s)", "", total))
+                more = more_after(total, hits)
+                self.model.append_rows([Row.from_hit(h) for h in hits], more)
+                self.statusBar().showMessage(self._results_message(total, more is not None))
 
         def show(hits: Any) -> None:  # noqa: ANN401 - a list of SearchHit
             finished()
             if not current():
                 return  # overtaken by a later keystroke, or locked meanwhile
             self._query = text
-            self.model.set_rows([Row.from_hit(h) for h in hits], more_after(len(hits), hits))
+            more = more_after(len(hits), hits)
+            self.model.set_rows([Row.from_hit(h) for h in hits], more)
             self.statusBar().showMessage(
-                self.tr("%n result(s)", "", len(hits)) if hits else self.tr("Nothing found.")
+                self._results_message(len(hits), more is not None)
+                if hits
+                else self.tr("Nothing found.")
             )
             self.results_shown.emit(len(hits))
 
         self.worker.submit(lambda: service.search(text, filters, SEARCH_PAGE), show, failed)
+
+    def _results_message(self, shown: int, more: bool) -> str:
+        """Results come a page at a time and are never counted in full (counting every match
+        of a common word costs more than finding the first page): the line says when there may
+        be more than the list holds yet."""
+        if more:
+            return self.tr("First %n results; scroll down for more", "", shown)
+        return self.tr("%n result(s)", "", shown)
 
     def search_hits_pending(self) -> bool:
         return self._search_timer.isActive()

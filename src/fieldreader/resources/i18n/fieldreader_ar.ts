@@ -574,6 +574,17 @@
         <translation>لا شيء هنا بعد.</translation>
     </message>
     <message numerus="yes">
+        <source>First %n results; scroll down for more</source>
+        <translation>
+            <numerusform>لا نتائج بعد؛ مرّر إلى الأسفل للمزيد</numerusform>
+            <numerusform>أول نتيجة؛ مرّر إلى الأسفل للمزيد</numerusform>
+            <numerusform>أول نتيجتين؛ مرّر إلى الأسفل للمزيد</numerusform>
+            <numerusform>أول %n نتائج؛ مرّر إلى الأسفل للمزيد</numerusform>
+            <numerusform>أول %n نتيجة؛ مرّر إلى الأسفل للمزيد</numerusform>
+            <numerusform>أول %n نتيجة؛ مرّر إلى الأسفل للمزيد</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n result(s)</source>
         <translation>
             <numerusform>لا نتائج</numerusform>
