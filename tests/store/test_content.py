@@ -9,7 +9,7 @@ import pytest
 from factories import article, contact, guidance
 from fieldreader.errors import LimitExceeded
 from fieldreader.model import Item
-from fieldreader.store import ApplyResult, ItemFilter, Library
+from fieldreader.store import ApplyResult, ItemFilter, Library, content
 from fieldreader.store.errors import FeedConflict
 
 
@@ -221,3 +221,19 @@ def test_a_long_stream_of_items_is_applied_in_bounded_runs(library: Library) -> 
     assert library.content.apply(items) == ApplyResult(added=600)
     assert library.content.count() == 600
     assert [s.title for s in library.content.list_items(limit=2)] == ["Stream 0", "Stream 1"]
+
+
+def test_rows_too_long_for_one_statement_go_in_several(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items near the size limits make long rows: a run is split so that no statement carries
+    more than about _STATEMENT_CHARS of them (here made tiny), with the same result."""
+    monkeypatch.setattr(content, "_STATEMENT_CHARS", 2_000)
+    first = [article(f"b{n}", body="Long words. " * 100, tags=(f"T{n}",)) for n in range(30)]
+    assert library.content.apply(first) == ApplyResult(added=30)
+    second = [article(f"b{n}", title=f"Changed {n}", tags=("New",)) for n in range(30)]
+    assert library.content.apply(second) == ApplyResult(updated=30)
+    assert [library.content.get(f"b{n}") for n in range(30)] == second
+    assert dict(library.content.facet_values("tag")) == {"new": 30}
+    assert len(library.search("Changed", limit=50)) == 30
+    assert library.search("Long") == []

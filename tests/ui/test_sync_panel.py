@@ -27,6 +27,7 @@ from pytestqt.qtbot import QtBot
 from factories import PASSPHRASE
 from fieldreader.feed.update import Progress
 from fieldreader.service import ReaderService
+from fieldreader.store.errors import StoreError
 from fieldreader.sync.connectivity import ConnectionWatch, Connectivity
 from fieldreader.sync.messages import SENTENCES, Problem, SyncMessage
 from fieldreader.ui.main_window import MainWindow
@@ -451,6 +452,27 @@ def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
     assert panel.status is not None
     assert panel.status.configured
     assert not panel.isVisible()
+
+
+def test_the_status_is_read_even_when_the_first_list_fails(
+    qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_up(qtbot, window)
+    panel = open_panel(qtbot, window)
+    set_profile(qtbot, panel, feed.profile())
+    panel.hide()
+    window.lock()
+    wait_idle(qtbot, window)
+
+    def broken(self: ReaderService, *args: object, **kwargs: object) -> object:
+        raise StoreError("The library could not be read.")
+
+    monkeypatch.setattr(ReaderService, "list_items", broken)
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT_MS):
+        window.unlock_panel.unlock_requested.emit(PASSPHRASE)
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=WAIT_MS)
+    assert panel.status is not None
+    assert panel.status.configured
 
 
 def test_auto_sync_survives_a_lock_and_is_explained_where_it_cannot_work(

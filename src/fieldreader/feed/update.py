@@ -139,6 +139,8 @@ def claimed_feed(data: bytes | None, limits: Limits) -> str | None:
 def _fetch_timestamp(source: FeedSource, limits: Limits) -> bytes | None:
     try:
         return source.fetch("timestamp.json", limits.max_timestamp_bytes)
+    except UpdateCancelled:
+        raise
     except FeedError:
         return None
 

@@ -125,10 +125,11 @@ class ContentRepository:
             else:
                 changed_rows.append([found[0], *_row(item, item_digest, feed, object_hash)])
             facets.append(item)
-        if new_rows:
-            self._conn.execute(_INSERT_ROWS, (_json(new_rows),))
+        for rows in _json_arrays(new_rows):
+            self._conn.execute(_INSERT_ROWS, (rows,))
+        for rows in _json_arrays(changed_rows):
+            self._conn.execute(_UPDATE_ROWS, (rows,))
         if changed_rows:
-            self._conn.execute(_UPDATE_ROWS, (_json(changed_rows),))
             seqs = _json([row[0] for row in changed_rows])
             self._conn.execute(_DELETE_FACETS.format(table="item_tags"), (seqs,))
             self._conn.execute(_DELETE_FACETS.format(table="item_countries"), (seqs,))
@@ -216,19 +217,18 @@ class ContentRepository:
     def _write_facets(self, items: list[Item]) -> None:
         tags = [[item.id, tag.casefold()] for item in items for tag in item.tags]
         countries = [[item.id, country] for item in items for country in item.countries]
-        if tags:
-            self._conn.execute(
-                _INSERT_FACETS.format(table="item_tags", column="tag"), (_json(tags),)
-            )
-        if countries:
-            self._conn.execute(
-                _INSERT_FACETS.format(table="item_countries", column="country"),
-                (_json(countries),),
-            )
+        for rows in _json_arrays(tags):
+            self._conn.execute(_INSERT_FACETS.format(table="item_tags", column="tag"), (rows,))
+        for rows in _json_arrays(countries):
+            sql = _INSERT_FACETS.format(table="item_countries", column="country")
+            self._conn.execute(sql, (rows,))
 
 
 _RUN_ITEMS = 256
-"""Most items applied by one statement: the rows' JSON stays a few megabytes at most."""
+"""Most items applied together: what a run holds in memory stays bounded."""
+_STATEMENT_CHARS = 8 * 1024 * 1024
+"""Rows' JSON per statement, about: far below SQLite's limit on a value, even for items at
+every size limit (a row can take megabytes), and a few statements for a run of them."""
 _COLUMNS = (
     "id", "kind", "lang", "title", "summary", "body", "item_date", "translation_group",
     "channel", "digest", "data", "tags_text", "extra_text", "feed", "object_hash",
@@ -253,6 +253,22 @@ _INSERT_FACETS = (
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _json_arrays(rows: list[list[Any]]) -> Iterator[str]:
+    """``rows`` as JSON arrays of about :data:`_STATEMENT_CHARS` characters each at most (a
+    longer row on its own)."""
+    chunk: list[str] = []
+    size = 0
+    for row in rows:
+        text = _json(row)
+        if chunk and size + len(text) > _STATEMENT_CHARS:
+            yield "[" + ",".join(chunk) + "]"
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text) + 1
+    if chunk:
+        yield "[" + ",".join(chunk) + "]"
 
 
 def _runs_of_distinct_ids(items: Iterable[Item]) -> Iterator[list[Item]]:

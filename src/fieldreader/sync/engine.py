@@ -22,12 +22,14 @@ from fieldreader.feed.errors import (
     MixAndMatch,
     RollbackAttack,
     ThresholdNotMet,
+    UpdateCancelled,
 )
 from fieldreader.feed.update import UpdateOptions, UpdateResult, update_library
 from fieldreader.store import Library
 from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.config import TransportConfig
 from fieldreader.sync.errors import MirrorFailure, MirrorsExhausted, TransportError
+from fieldreader.sync.network import CANCELLED
 from fieldreader.sync.transport import CachedFile, MirrorSource
 
 #: Failures that say something about one mirror, not about the feed: try the next mirror.
@@ -82,6 +84,10 @@ def sync_library(
             try:
                 result = update_library(library, view, options)
             except MIRROR_FAULTS as exc:
+                if cancellation is not None and cancellation.is_set():
+                    # A cut connection can end a file early: what fails to verify then is the
+                    # cancel, not the mirror.
+                    raise UpdateCancelled(CANCELLED) from None
                 if isinstance(exc, TransportError):
                     failures.append(MirrorFailure(url, str(exc), type(exc)))
                 else:

@@ -196,8 +196,6 @@ class GuardedBackend(httpcore.NetworkBackend):
                 stream.cut()
 
     def _track(self, stream: GuardedStream, live: bool) -> None:
-        """Streams are cut under this lock and leave it before their socket is closed, so a
-        cut never reaches a socket number the system has handed to something else."""
         with self._live_lock:
             if not live:
                 self._live.discard(stream)
@@ -251,15 +249,20 @@ class GuardedStream(httpcore.NetworkStream):
     """
 
     def __init__(
-        self, inner: httpcore.NetworkStream, backend: GuardedBackend, *, socks_replies_due: int = 0
+        self,
+        inner: httpcore.NetworkStream,
+        backend: GuardedBackend,
+        *,
+        socks_replies_due: int = 0,
+        cutter: socket.socket | None = None,
     ) -> None:
         self._inner = inner
         self._backend = backend
         self._socks_due = socks_replies_due
-        sock = inner.get_extra_info("socket")
-        self._fd = sock.fileno() if isinstance(sock, socket.socket) else -1
-        """The socket's number: a TLS handshake moves the socket into a new object, under
-        the same number, which :meth:`cut` must still reach."""
+        self._cutter = cutter if cutter is not None else _duplicate(inner.get_extra_info("socket"))
+        """A duplicate of the connection's socket, ours alone, for :meth:`cut`: the stream's
+        own socket object can be closed, or taken over by a TLS handshake, at any moment on
+        the thread that uses it, and its number handed to something else."""
         backend._track(self, live=True)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -296,21 +299,17 @@ class GuardedStream(httpcore.NetworkStream):
 
     def close(self) -> None:
         self._backend._track(self, live=False)
+        if self._cutter is not None:
+            self._cutter.close()
+            self._cutter = None
         self._inner.close()
 
     def cut(self) -> None:
-        """Shut the socket down under whoever is reading or writing on it (see
-        :meth:`GuardedBackend.abort`, which holds the lock that keeps the number valid). Through
-        a temporary object on the same number, handed back untouched: the stream's own socket
-        may already belong to a TLS handshake in progress."""
-        if self._fd < 0:
-            return
-        with contextlib.suppress(OSError):
-            temporary = socket.socket(fileno=self._fd)
-            try:
-                temporary.shutdown(socket.SHUT_RDWR)
-            finally:
-                temporary.detach()
+        """Shut the connection down under whoever is reading or writing on it (see
+        :meth:`GuardedBackend.abort`)."""
+        if self._cutter is not None:
+            with contextlib.suppress(OSError):
+                self._cutter.shutdown(socket.SHUT_RDWR)
 
     def start_tls(
         self,
@@ -325,16 +324,31 @@ class GuardedStream(httpcore.NetworkStream):
             )
         except httpcore.ConnectError as exc:
             raise _tls_error(exc) or exc from None
-        self._backend._track(self, live=False)  # the TLS stream below stands for it now
+        # The TLS stream stands for the connection now, and takes the duplicate along.
+        self._backend._track(self, live=False)
+        cutter, self._cutter = self._cutter, None
         try:
             self._backend.check_pins(tls)
         except TransportError:
             tls.close()
+            if cutter is not None:
+                cutter.close()
             raise
-        return GuardedStream(tls, self._backend)
+        return GuardedStream(tls, self._backend, cutter=cutter)
 
     def get_extra_info(self, info: str) -> Any:  # noqa: ANN401 (httpcore's interface)
         return self._inner.get_extra_info(info)
+
+
+def _duplicate(sock: object) -> socket.socket | None:
+    """A duplicate of a plain socket (a TLS one cannot be duplicated; it never needs to be:
+    its stream is given the duplicate made before the handshake)."""
+    if not isinstance(sock, socket.socket) or isinstance(sock, ssl.SSLSocket):
+        return None
+    try:
+        return sock.dup()
+    except OSError:
+        return None
 
 
 def _tls_error(exc: httpcore.ConnectError) -> TlsError | None:

@@ -154,7 +154,8 @@ class MirrorSource:
     Args:
         config: mirrors, pins, proxy, limits.
         validators: conditional-request memory (see :data:`Validators`); a fresh dict if None.
-        sleep: pauses between retries and for the bandwidth cap (tests pass a recorder).
+        sleep: pauses between retries and for the bandwidth cap (tests pass a recorder); by
+            default a wait that ends early when the source is aborted.
         random: uniform in [0, 1), for backoff jitter.
         clock: monotonic seconds, for the bandwidth cap and :attr:`TransportConfig.attempt_timeout`.
         stats: counters to add to; shared with the views :meth:`for_mirror` returns.
@@ -167,7 +168,7 @@ class MirrorSource:
         config: TransportConfig,
         *,
         validators: Validators | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         random: Callable[[], float] = _system_random.random,
         clock: Callable[[], float] = time.monotonic,
         stats: TransportStats | None = None,
@@ -179,10 +180,11 @@ class MirrorSource:
         self.last_mirror: str | None = None
         """Base URL of the mirror that served the last successful fetch."""
         self._validators: Validators = {} if validators is None else validators
-        self._sleep = sleep
+        # Pauses (backoff, the bandwidth cap) end early when the source is aborted.
+        self._sleep = sleep if sleep is not None else self._pause_unless_aborted
         self._random = random
         self._clock = clock
-        self._throttle = _Throttle(config.bandwidth_limit, clock, sleep)
+        self._throttle = _Throttle(config.bandwidth_limit, clock, self._sleep)
         self._mirrors = [config.mirror(i) for i in range(len(config.mirrors))]
         self._proxy = proxy_address(config.proxy) if config.proxy is not None else None
         ca_file = str(config.ca_file) if config.ca_file is not None else None
@@ -349,7 +351,7 @@ class MirrorSource:
             if path in MUTABLE_PATHS:
                 buffer.clear()
             try:
-                return self._attempt(index, path, max_bytes, buffer)
+                data = self._attempt(index, path, max_bytes, buffer)
             except _Retry as retry:
                 reason = retry.reason
             except Exception:
@@ -358,16 +360,22 @@ class MirrorSource:
                     # the person cancelled, and that is what they are told.
                     raise UpdateCancelled(CANCELLED) from None
                 raise
+            else:
+                if self._aborted.is_set():  # a cut can look like the end of a body
+                    raise UpdateCancelled(CANCELLED)
+                return data
         if self._aborted.is_set():
             raise UpdateCancelled(CANCELLED)
         tries = "once" if attempts == 1 else f"{attempts} times"
         raise _MirrorFailed(TransportError(f"{reason.rstrip('.')} (tried {tries})."))
 
+    def _pause_unless_aborted(self, seconds: float) -> None:
+        self._aborted.wait(seconds)
+
     def _backoff(self, attempt: int) -> None:
         """Full jitter: a uniform pause up to the capped exponential ceiling."""
         ceiling = min(self.config.backoff_max, self.config.backoff_base * 2 ** (attempt - 1))
-        if not self._aborted.is_set():
-            self._sleep(ceiling * self._random())
+        self._sleep(ceiling * self._random())
 
     def _attempt(self, index: int, path: str, max_bytes: int, buffer: bytearray) -> bytes:
         mirror = self._mirrors[index]

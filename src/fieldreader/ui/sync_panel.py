@@ -58,6 +58,10 @@ POLL_MS = 30_000
 """How often the routing state is read for automatic sync."""
 
 
+STATUS_AT_LATEST_MS = 2_000
+"""After an unlock, how long the sync status waits for the library's first list at most."""
+
+
 class SyncPanel(QDialog):
     """Sync settings, status and progress, opened from Library > Sync… (Ctrl+Shift+S).
 
@@ -623,11 +627,12 @@ class SyncPanel(QDialog):
         self.timer.start()
         # Reading the status loads the sync code (verification, TLS, proxies): done beside
         # the unlocked window's first list, it slowed that list down, for a line the reader
-        # sees only later.
+        # sees only later. Should no list come (it failed), the status is read all the same.
         self._status_after_list = True
+        QTimer.singleShot(STATUS_AT_LATEST_MS, self, lambda: self._on_results_shown(0))
 
     def _on_results_shown(self, _count: int) -> None:
-        if self._status_after_list:
+        if self._status_after_list and self.window_.service is not None:
             self._status_after_list = False
             self.refresh_status()
 
