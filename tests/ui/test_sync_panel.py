@@ -446,6 +446,7 @@ def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
     window.results_shown.connect(lambda _count: calls.append("shown"))
     with qtbot.waitSignal(window.results_shown, timeout=WAIT_MS):
         window.unlock_panel.unlock_requested.emit(PASSPHRASE)
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=WAIT_MS)
     wait_idle(qtbot, window)
     assert calls[:3] == ["list_items", "shown", "sync_status"]
     assert calls.count("sync_status") == 1
