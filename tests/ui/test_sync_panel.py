@@ -416,17 +416,23 @@ def test_auto_sync_starts_when_a_connection_appears_only_if_turned_on(
     assert articles_shown(qtbot, window) == before + 5
 
 
-def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
-    qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The unlocked window's list comes first; the sync status (which loads the sync code)
-    right after it, without the panel being opened."""
+def locked_with_a_profile(qtbot: QtBot, window: MainWindow, feed: Publication) -> SyncPanel:
+    """A library set up to sync from ``feed``, locked, its panel closed."""
     set_up(qtbot, window)
     panel = open_panel(qtbot, window)
     set_profile(qtbot, panel, feed.profile())
     panel.hide()
     window.lock()
     wait_idle(qtbot, window)
+    return panel
+
+
+def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
+    qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unlocked window's list comes first; the sync status (which loads the sync code)
+    right after it, without the panel being opened."""
+    panel = locked_with_a_profile(qtbot, window, feed)
     assert panel.status is None
     calls: list[str] = []
     for name in ("list_items", "sync_status"):
@@ -458,12 +464,7 @@ def test_after_an_unlock_the_status_is_read_once_the_list_is_shown(
 def test_the_status_is_read_even_when_the_first_list_fails(
     qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    set_up(qtbot, window)
-    panel = open_panel(qtbot, window)
-    set_profile(qtbot, panel, feed.profile())
-    panel.hide()
-    window.lock()
-    wait_idle(qtbot, window)
+    panel = locked_with_a_profile(qtbot, window, feed)
 
     def broken(self: ReaderService, *args: object, **kwargs: object) -> object:
         raise StoreError("The library could not be read.")
