@@ -632,7 +632,12 @@ class SyncPanel(QDialog):
         # the unlocked window's first list, it slowed that list down, for a line the reader
         # sees only later. Should no list come (it failed), the status is read all the same.
         self._status_after_list = True
-        QTimer.singleShot(STATUS_AT_LATEST_MS, self, lambda: self._on_results_shown(0))
+        session = self._session
+        QTimer.singleShot(STATUS_AT_LATEST_MS, self, lambda: self._status_at_latest(session))
+
+    def _status_at_latest(self, session: int) -> None:
+        if session == self._session:  # not locked (and unlocked again) since
+            self._on_results_shown(0)
 
     def _on_results_shown(self, _count: int) -> None:
         if self._status_after_list and self.window_.service is not None:
