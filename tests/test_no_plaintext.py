@@ -79,4 +79,5 @@ def test_no_plaintext_anywhere_after_a_session(tmp_path: Path) -> None:
     assert len(scan(tmp_path, needles)) == 1
     allowed = {"library.db", "library.db-shm", "library.db-wal", "library.keys"}
     allowed |= {"staging.db", "staging.db-shm", "staging.db-wal"}
+    allowed |= {"userdata.db", "userdata.db-shm", "userdata.db-wal"}
     assert {p.name for p in data.iterdir()} <= allowed

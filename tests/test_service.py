@@ -139,7 +139,7 @@ def test_settings_round_trip_and_damage(service: ReaderService) -> None:
     service.save_settings(chosen)
     assert service.settings() == chosen
     for broken in ("{", "[]", '{"idle_lock_minutes": 0, "theme": "neon", "text_scale": 99}'):
-        service.library.set_meta("ui-settings", broken)
+        service.library.userdata.set_preference("ui-settings", broken)
         assert service.settings() == Settings()
 
 

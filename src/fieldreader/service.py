@@ -297,10 +297,10 @@ class ReaderService:
     # Settings and sync
 
     def settings(self) -> Settings:
-        return Settings.from_json(self.library.get_meta(_SETTINGS_KEY))
+        return Settings.from_json(self.library.userdata.preference(_SETTINGS_KEY))
 
     def save_settings(self, settings: Settings) -> None:
-        self.library.set_meta(_SETTINGS_KEY, settings.to_json())
+        self.library.userdata.set_preference(_SETTINGS_KEY, settings.to_json())
 
     def set_sync_profile(self, path: Path) -> SyncStatus:
         """Check the provisioning profile at ``path`` and keep it, with its root and CA, in

@@ -29,7 +29,7 @@ from fieldreader.store.database import PLAIN_SQLITE_MAGIC
 from fieldreader.store.keyslots import DEFAULT_KDF, decode
 from fieldreader.store.library import LibraryPaths
 
-LIBRARY_FILES = ["library.db", "library.keys", "staging.db"]
+LIBRARY_FILES = ["library.db", "library.keys", "staging.db", "userdata.db"]
 """What a closed library leaves in its folder: nothing temporary."""
 
 

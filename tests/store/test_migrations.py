@@ -8,10 +8,10 @@ import pytest
 
 from factories import PASSPHRASE
 from fieldreader.store import database as db
-from fieldreader.store import keyslots, open_library
+from fieldreader.store import keyslots, open_library, userdb
 from fieldreader.store.keyslots import KdfParams
 from fieldreader.store.library import LibraryPaths
-from fieldreader.store.schema import LATEST, migrate
+from fieldreader.store.schema import LATEST, USER_DATA_MOVED, migrate
 
 FAST = KdfParams(1, 8 * 1024)
 
@@ -33,7 +33,10 @@ DATA_AT_VERSION = {
         "'2024-01-01T00:00:00+00:00')",
         "INSERT INTO checklist_ticks VALUES ('g', 'disk', '2024-01-01T00:00:00+00:00')",
     ],
-    3: ["INSERT INTO meta (key, value) VALUES ('library_id', 'abc')"],
+    3: [
+        "INSERT INTO meta (key, value) VALUES ('library_id', 'abc')",
+        "INSERT INTO meta (key, value) VALUES ('ui-settings', '{\"theme\": \"dark\"}')",
+    ],
     4: [
         "INSERT INTO feeds (feed, root, timestamp_version, snapshot_version) "
         "VALUES ('org', X'7b7d', 3, 2)",
@@ -42,6 +45,9 @@ DATA_AT_VERSION = {
     ],
     5: ["INSERT INTO feed_staging VALUES ('h3', 'org', X'00')"],
     6: [],  # drops feed_staging: staged downloads moved to their own database
+    7: [  # the reader's data moved to userdata.db
+        "INSERT INTO userdata.checklist_ticks VALUES ('g', 'lock', '2025-01-01T00:00:00+00:00')",
+    ],
 }
 
 
@@ -52,6 +58,9 @@ def build_library_at(data_dir: Path, version: int) -> None:
     paths = LibraryPaths(data_dir)
     conn = db.create(paths.database, key)
     for step in range(1, version + 1):
+        if step == USER_DATA_MOVED:
+            userdb.attach(conn, paths.userdata, key, create=True)
+            userdb.adopt(conn)
         migrate(conn, target=step)
         for sql in DATA_AT_VERSION[step]:
             conn.execute(sql)
@@ -72,9 +81,11 @@ def test_upgrade_from_every_version_keeps_data(tmp_path: Path, version: int) -> 
         if version >= 2:
             assert [n.body for n in lib.userdata.notes()] == ["ma note"]
             assert lib.userdata.is_bookmarked("old-1")
-            assert lib.userdata.ticks("g") == {"disk"}
+            assert lib.userdata.ticks("g") >= {"disk"}
         if version >= 3:
             assert lib.get_meta("library_id") == "abc"
+            assert lib.userdata.preference("ui-settings") == '{"theme": "dark"}'
+            assert lib.get_meta("ui-settings") is None
         if version >= 4:
             state = lib.feeds.state("org")
             assert state is not None
@@ -82,8 +93,10 @@ def test_upgrade_from_every_version_keeps_data(tmp_path: Path, version: int) -> 
             assert lib.feeds.object_hashes("org") == {"old-1": "h1"}
             assert lib.attachments.get("map.png") == b"\x89PNG"
         # What an older build staged is a download cache: dropped, the next sync fetches it.
-        tables = {r[0] for r in lib._conn.execute("SELECT name FROM sqlite_master")}
+        tables = {r[0] for r in lib._conn.execute("SELECT name FROM main.sqlite_master")}
         assert "feed_staging" not in tables
+        # The reader's data is only in its own file now, not also left in the library's.
+        assert not tables & set(userdb.MOVED_TABLES)
         assert lib.staging.count() == 0
         # The upgraded library is fully usable.
         lib.userdata.add_note("new note", "old-1")

@@ -28,6 +28,9 @@ LIBRARY_FILES = {
     "staging.db",
     "staging.db-wal",
     "staging.db-shm",
+    "userdata.db",
+    "userdata.db-wal",
+    "userdata.db-shm",
 }
 
 

@@ -47,12 +47,13 @@ from fieldreader.provisioning import (
 )
 from fieldreader.store.library import DATABASE_NAME, KEYSLOTS_NAME
 from fieldreader.store.staging import STAGING_NAME
+from fieldreader.store.userdb import USERDATA_NAME
 
 DEFAULT_APP = Path("dist") / "fieldreader"
 EXECUTABLES = ("fieldreader", "fieldreader.exe")
 ROOT_NAME = "root.json"
 CA_NAME = "ca.pem"
-_LIBRARY_FILES = (KEYSLOTS_NAME, DATABASE_NAME, STAGING_NAME, "library.attempts")
+_LIBRARY_FILES = (KEYSLOTS_NAME, DATABASE_NAME, USERDATA_NAME, STAGING_NAME, "library.attempts")
 _MARKER_TEXT = (
     "This copy of fieldreader is portable: everything it writes stays in the fieldreader-data "
     "folder beside it, nothing in the home folder. Delete this file to keep the library in the "

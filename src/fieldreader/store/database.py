@@ -40,7 +40,7 @@ def create(path: Path, key: bytes) -> Connection:
             # Force the first page to disk so we can check the file as it really is.
             conn.execute("CREATE TABLE _probe(x)")
             conn.execute("DROP TABLE _probe")
-            _check_not_plaintext(path)
+            check_not_plaintext(path)
         except BaseException:
             conn.close()
             raise
@@ -63,7 +63,7 @@ def open_existing(path: Path, key: bytes) -> Connection:
     size = path.stat().st_size
     if size < MIN_DATABASE_BYTES:
         raise DatabaseDamaged("The library's database is truncated.")
-    _check_not_plaintext(path)
+    check_not_plaintext(path)
     conn = _connect(path, key)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -137,7 +137,7 @@ def truncate_wal(conn: Connection) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
-def _check_not_plaintext(path: Path) -> None:
+def check_not_plaintext(path: Path) -> None:
     with path.open("rb") as f:
         header = f.read(len(PLAIN_SQLITE_MAGIC))
     if header == PLAIN_SQLITE_MAGIC:

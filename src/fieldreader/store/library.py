@@ -1,8 +1,9 @@
 """The library on disk: an encrypted database and the key slots that unlock it.
 
 ``<data dir>/library.keys`` holds the key slots, ``<data dir>/library.db`` (with its ``-wal`` and
-``-shm`` companions) the SQLCipher database, ``<data dir>/staging.db`` what a sync downloaded but
-has not applied yet (:mod:`fieldreader.store.staging`, same key), and
+``-shm`` companions) the SQLCipher database, ``<data dir>/userdata.db`` the reader's notes,
+bookmarks and preferences (:mod:`fieldreader.store.userdb`, same key), ``<data dir>/staging.db``
+what a sync downloaded but has not applied yet (:mod:`fieldreader.store.staging`, same key), and
 ``<data dir>/library.attempts`` the failed-unlock counter when a limit is set
 (:mod:`fieldreader.store.attempts`). Nothing else is written there by the store.
 
@@ -24,7 +25,7 @@ from types import TracebackType
 import sqlcipher3
 
 from fieldreader.fsutil import atomic_write, fsync_dir, overwrite, replace_and_shred
-from fieldreader.store import attempts, database, keyslots, schema, staging
+from fieldreader.store import attempts, database, keyslots, schema, staging, userdb
 from fieldreader.store.content import ContentRepository
 from fieldreader.store.errors import (
     KeySlotsDamaged,
@@ -63,10 +64,14 @@ class LibraryPaths:
     def staging(self) -> Path:
         return self.root / staging.STAGING_NAME
 
+    @property
+    def userdata(self) -> Path:
+        return self.root / userdb.USERDATA_NAME
+
     def database_files(self) -> list[Path]:
-        """Both databases with their companion files."""
+        """The three databases with their companion files."""
         library = [self.database] + [self.root / (DATABASE_NAME + s) for s in database.SIDECARS]
-        return library + staging.database_files(self.staging)
+        return library + userdb.database_files(self.userdata) + staging.database_files(self.staging)
 
     def leftovers(self) -> list[Path]:
         """Every file the store may have written, including interrupted atomic writes."""
@@ -84,7 +89,8 @@ def library_exists(data_dir: Path) -> bool:
 class Library:
     """An unlocked library. Use :func:`create_library` or :func:`open_library` to get one.
 
-    One object serves one thread at a time; the UI's worker owns it while it runs.
+    One object serves one thread at a time; the UI's worker owns it while it runs. A second
+    thread works on a :meth:`sibling` of its own.
     """
 
     opened_under_duress: bool
@@ -99,16 +105,44 @@ class Library:
         conn: database.Connection,
         staged: staging.StagingStore,
         clock: Clock,
+        key: bytes,
     ) -> None:
         self.paths = paths
         self.opened_under_duress = False
         self._conn = conn
+        self._clock = clock
+        self._key = key
+        """Kept to open siblings. It is in this process's memory anyway, inside SQLCipher."""
         self.staging = staged
         """What a sync verified but has not applied yet (its own database: see :mod:`staging`)."""
         self.content = ContentRepository(conn)
         self.userdata = UserDataRepository(conn, clock)
         self.feeds = FeedRepository(conn)
         self.attachments = AttachmentRepository(conn)
+
+    def sibling(self) -> Library:
+        """A second, independent connection to this library, for another thread.
+
+        A sync works on one so that the reader's thread keeps its own: while the sync's
+        transaction is open, the reader still reads the library as it was before the sync
+        (write-ahead logging gives each connection its own snapshot) and still saves notes
+        (they live in ``userdata.db``, which the sync never locks). Close it when done; the
+        sibling has its own staging connection, so either may close first.
+
+        Raises:
+            DatabaseDamaged, LibraryNotFound: the files changed since this library was opened.
+        """
+        conn = database.open_existing(self.paths.database, self._key)
+        try:
+            with database.translate_errors():
+                schema.check_supported(conn)
+                database.enable_wal(conn)
+            userdb.attach(conn, self.paths.userdata, self._key, create=False)
+            staged = staging.open_staging(self.paths.staging, self._key)
+        except BaseException:
+            database.close_quietly(conn)
+            raise
+        return Library(self.paths, conn, staged, self._clock, self._key)
 
     def search(
         self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20, offset: int = 0
@@ -153,7 +187,11 @@ class Library:
         """
         problems: list[str] = []
         try:
-            problems += [str(r[0]) for r in self._conn.execute("PRAGMA cipher_integrity_check")]
+            for schema_name in ("main", userdb.SCHEMA):
+                problems += [
+                    str(r[0])
+                    for r in self._conn.execute(f"PRAGMA {schema_name}.cipher_integrity_check")
+                ]
             rows = self._conn.execute("PRAGMA integrity_check").fetchall()
             problems += [str(r[0]) for r in rows if r[0] != "ok"]
         except sqlcipher3.DatabaseError as exc:
@@ -208,8 +246,9 @@ def create_library(
     try:
         schema.migrate(conn)
         database.enable_wal(conn)
+        userdb.attach(conn, paths.userdata, master_key, create=True)
         staged = staging.open_staging(paths.staging, master_key)
-        library = Library(paths, conn, staged, clock)
+        library = Library(paths, conn, staged, clock, master_key)
         library.set_meta("library_id", secrets.token_hex(16))
         library.set_meta("created", clock().isoformat(timespec="seconds"))
         atomic_write(paths.keyslots, keyslots.encode((slot,)))
@@ -246,15 +285,29 @@ def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Lib
         return _replace_under_duress(paths, passphrase, opened.params, clock)
     conn = database.open_existing(paths.database, master_key)
     try:
-        with database.translate_errors():
-            schema.check_supported(conn)
-            schema.migrate(conn)
-            database.enable_wal(conn)
+        _open_schemas(conn, paths, master_key)
         staged = staging.open_staging(paths.staging, master_key)
     except BaseException:
         database.close_quietly(conn)
         raise
-    return Library(paths, conn, staged, clock)
+    return Library(paths, conn, staged, clock, master_key)
+
+
+def _open_schemas(conn: database.Connection, paths: LibraryPaths, key: bytes) -> None:
+    """Attach the user database and bring both schemas up to this build's.
+
+    A library from before the user database existed gets one here: the reader's rows are
+    copied across and committed there, and only then dropped from the library's file.
+    """
+    with database.translate_errors():
+        schema.migrate(conn, target=schema.USER_DATA_MOVED - 1)  # no older than that
+        database.enable_wal(conn)
+    older = schema.version(conn) < schema.USER_DATA_MOVED
+    userdb.attach(conn, paths.userdata, key, create=older)
+    if older:
+        userdb.adopt(conn)
+    with database.translate_errors():
+        schema.migrate(conn)
 
 
 def _unlock_counted(
@@ -497,8 +550,10 @@ def wipe_library(data_dir: Path) -> int:
     for path in targets:
         if path.name.startswith(f".{KEYSLOTS_NAME}") or path == paths.keyslots:
             attempt(lambda p=path: overwrite(p), path.name)  # type: ignore[misc]
-    attempt(lambda: overwrite(paths.database, 4096), DATABASE_NAME)
-    attempt(lambda: overwrite(paths.root / (DATABASE_NAME + "-wal"), 4096), "write-ahead log")
+    for db_path in (paths.database, paths.userdata):
+        wal = db_path.with_name(db_path.name + "-wal")
+        attempt(lambda p=db_path: overwrite(p, 4096), db_path.name)  # type: ignore[misc]
+        attempt(lambda p=wal: overwrite(p, 4096), wal.name)  # type: ignore[misc]
     removed = 0
     for path in targets:
         try:

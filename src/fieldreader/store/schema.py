@@ -168,6 +168,17 @@ _V6_STAGING_MOVED = """
 DROP TABLE feed_staging;
 """
 
+# The reader's data moved to its own database (fieldreader.store.userdb) so a sync's write lock
+# on this file never holds up a note. fieldreader.store.library copies the rows across, and
+# commits them there, before this drops them here.
+_V7_USER_DATA_MOVED = """
+DROP TABLE main.bookmarks;
+DROP TABLE main.notes;
+DROP TABLE main.reading_positions;
+DROP TABLE main.checklist_ticks;
+DELETE FROM main.meta WHERE key = 'ui-settings';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1_CONTENT,
     _V2_USER_DATA,
@@ -175,8 +186,11 @@ MIGRATIONS: tuple[str, ...] = (
     _V4_FEEDS,
     _V5_STAGING,
     _V6_STAGING_MOVED,
+    _V7_USER_DATA_MOVED,
 )
 LATEST = len(MIGRATIONS)
+USER_DATA_MOVED = 7
+"""The first version whose library keeps the reader's data in ``userdata.db``."""
 
 
 def version(conn: Connection) -> int:

@@ -1,7 +1,9 @@
-"""The reader's own data: notes, bookmarks, reading positions and checklist ticks.
+"""The reader's own data: notes, bookmarks, reading positions, checklist ticks, preferences.
 
-A sync never writes here. Rows refer to items by id and keep a copy of the item's title, so a
-note on an article the publisher withdrew still says what it was about.
+A sync never writes here. The rows live in the user database (:mod:`fieldreader.store.userdb`),
+so a save never waits for a sync's lock on the library. They refer to items by id and keep a
+copy of the item's title, so a note on an article the publisher withdrew still says what it was
+about.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class Bookmark:
 _NOTE_SELECT = (
     "SELECT n.id, n.body, n.created, n.updated, n.item_id, COALESCE(i.title, n.item_title), "
     "i.id IS NOT NULL, n.quote_exact, n.quote_prefix, n.quote_suffix "
-    "FROM notes n LEFT JOIN items i ON i.id = n.item_id"
+    "FROM userdata.notes n LEFT JOIN main.items i ON i.id = n.item_id"
 )
 
 
@@ -72,7 +74,9 @@ class UserDataRepository:
 
     def _title_of(self, item_id: str) -> str:
         with translate_errors():
-            row = self._conn.execute("SELECT title FROM items WHERE id = ?", (item_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT title FROM main.items WHERE id = ?", (item_id,)
+            ).fetchone()
         if row is None:
             raise ItemNotFound(f"No item with id '{item_id}' in the library.")
         return str(row[0])
@@ -87,8 +91,8 @@ class UserDataRepository:
         now = self._now()
         with transaction(self._conn):
             cursor = self._conn.execute(
-                "INSERT INTO notes (item_id, item_title, quote_exact, quote_prefix, quote_suffix, "
-                "body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO userdata.notes (item_id, item_title, quote_exact, quote_prefix, "
+                "quote_suffix, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     item_id,
                     title,
@@ -121,7 +125,8 @@ class UserDataRepository:
     def update_note(self, note_id: int, body: str) -> Note:
         with transaction(self._conn):
             cursor = self._conn.execute(
-                "UPDATE notes SET body = ?, updated = ? WHERE id = ?", (body, self._now(), note_id)
+                "UPDATE userdata.notes SET body = ?, updated = ? WHERE id = ?",
+                (body, self._now(), note_id),
             )
         if cursor.rowcount == 0:
             raise NoteNotFound(f"No note with id {note_id}.")
@@ -129,7 +134,7 @@ class UserDataRepository:
 
     def delete_note(self, note_id: int) -> None:
         with transaction(self._conn):
-            cursor = self._conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+            cursor = self._conn.execute("DELETE FROM userdata.notes WHERE id = ?", (note_id,))
         if cursor.rowcount == 0:
             raise NoteNotFound(f"No note with id {note_id}.")
         if not self._conn.in_transaction:
@@ -141,7 +146,7 @@ class UserDataRepository:
         title = self._title_of(item_id)
         with transaction(self._conn):
             self._conn.execute(
-                "INSERT INTO bookmarks (item_id, item_title, created) VALUES (?, ?, ?) "
+                "INSERT INTO userdata.bookmarks (item_id, item_title, created) VALUES (?, ?, ?) "
                 "ON CONFLICT (item_id) DO UPDATE SET item_title = excluded.item_title",
                 (item_id, title, self._now()),
             )
@@ -150,13 +155,15 @@ class UserDataRepository:
     def remove_bookmark(self, item_id: str) -> bool:
         """Remove the bookmark; False if there was none."""
         with transaction(self._conn):
-            cursor = self._conn.execute("DELETE FROM bookmarks WHERE item_id = ?", (item_id,))
+            cursor = self._conn.execute(
+                "DELETE FROM userdata.bookmarks WHERE item_id = ?", (item_id,)
+            )
         return cursor.rowcount > 0
 
     def is_bookmarked(self, item_id: str) -> bool:
         with translate_errors():
             row = self._conn.execute(
-                "SELECT 1 FROM bookmarks WHERE item_id = ?", (item_id,)
+                "SELECT 1 FROM userdata.bookmarks WHERE item_id = ?", (item_id,)
             ).fetchone()
         return row is not None
 
@@ -164,7 +171,7 @@ class UserDataRepository:
         with translate_errors():
             rows = self._conn.execute(
                 "SELECT b.item_id, COALESCE(i.title, b.item_title), b.created, i.id IS NOT NULL "
-                "FROM bookmarks b LEFT JOIN items i ON i.id = b.item_id "
+                "FROM userdata.bookmarks b LEFT JOIN main.items i ON i.id = b.item_id "
                 "ORDER BY b.created DESC, b.item_id"
             ).fetchall()
         return [Bookmark(r[0], r[1], r[2], bool(r[3])) for r in rows]
@@ -177,16 +184,16 @@ class UserDataRepository:
             raise ValueError("a reading position is a fraction between 0 and 1")
         with transaction(self._conn):
             self._conn.execute(
-                "INSERT INTO reading_positions (item_id, position, updated) VALUES (?, ?, ?) "
-                "ON CONFLICT (item_id) DO UPDATE SET position = excluded.position, "
-                "updated = excluded.updated",
+                "INSERT INTO userdata.reading_positions (item_id, position, updated) "
+                "VALUES (?, ?, ?) ON CONFLICT (item_id) "
+                "DO UPDATE SET position = excluded.position, updated = excluded.updated",
                 (item_id, position, self._now()),
             )
 
     def position(self, item_id: str) -> float | None:
         with translate_errors():
             row = self._conn.execute(
-                "SELECT position FROM reading_positions WHERE item_id = ?", (item_id,)
+                "SELECT position FROM userdata.reading_positions WHERE item_id = ?", (item_id,)
             ).fetchone()
         return None if row is None else float(row[0])
 
@@ -194,22 +201,39 @@ class UserDataRepository:
         with transaction(self._conn):
             if ticked:
                 self._conn.execute(
-                    "INSERT OR IGNORE INTO checklist_ticks (item_id, check_id, ticked_at) "
+                    "INSERT OR IGNORE INTO userdata.checklist_ticks (item_id, check_id, ticked_at) "
                     "VALUES (?, ?, ?)",
                     (item_id, check_id, self._now()),
                 )
             else:
                 self._conn.execute(
-                    "DELETE FROM checklist_ticks WHERE item_id = ? AND check_id = ?",
+                    "DELETE FROM userdata.checklist_ticks WHERE item_id = ? AND check_id = ?",
                     (item_id, check_id),
                 )
 
     def ticks(self, item_id: str) -> frozenset[str]:
         with translate_errors():
             rows = self._conn.execute(
-                "SELECT check_id FROM checklist_ticks WHERE item_id = ?", (item_id,)
+                "SELECT check_id FROM userdata.checklist_ticks WHERE item_id = ?", (item_id,)
             ).fetchall()
         return frozenset(r[0] for r in rows)
+
+    # Preferences
+
+    def preference(self, key: str) -> str | None:
+        with translate_errors():
+            row = self._conn.execute(
+                "SELECT value FROM userdata.preferences WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_preference(self, key: str, value: str) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO userdata.preferences (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
 
 def _note(row: tuple[object, ...]) -> Note:

@@ -1,0 +1,189 @@
+"""The reader's data in its own file: kept apart from a sync's lock, checked like the library."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from factories import FAST_KDF, PASSPHRASE, article
+from fieldreader.store import (
+    DatabaseDamaged,
+    EncryptionUnavailable,
+    SchemaTooNew,
+    create_library,
+    keyslots,
+    open_library,
+    userdb,
+)
+from fieldreader.store import database as db
+from fieldreader.store.library import LibraryPaths
+from fieldreader.store.schema import USER_DATA_MOVED, migrate, version
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture
+def filled(data_dir: Path) -> Path:
+    with create_library(data_dir, PASSPHRASE, FAST_KDF) as lib:
+        lib.content.apply([article(f"a{i}", body="lorem ipsum " * 300) for i in range(20)])
+        for i in range(30):
+            lib.userdata.add_note(f"note {i} " + "observed " * 100, f"a{i % 20}")
+        lib.userdata.add_bookmark("a3")
+    return data_dir
+
+
+def test_notes_and_bookmarks_live_in_the_user_file_only(filled: Path) -> None:
+    paths = LibraryPaths(filled)
+    with open_library(filled, PASSPHRASE) as lib:
+        main_tables = {r[0] for r in lib._conn.execute("SELECT name FROM main.sqlite_master")}
+        user_tables = {
+            r[0] for r in lib._conn.execute(f"SELECT name FROM {userdb.SCHEMA}.sqlite_master")
+        }
+        assert not main_tables & set(userdb.MOVED_TABLES)
+        assert set(userdb.MOVED_TABLES) | {"preferences"} <= user_tables
+        assert len(lib.userdata.notes()) == 30
+        assert lib.integrity_problems() == []
+    assert paths.userdata.stat().st_size >= db.MIN_DATABASE_BYTES
+
+
+def test_a_save_does_not_wait_for_a_sync_holding_the_library(filled: Path) -> None:
+    """A sibling in the middle of an update (the library's write lock held) blocks neither
+    reading nor the reader's own writes on the first connection, which sees the library as it
+    was until the update commits."""
+    with open_library(filled, PASSPHRASE) as lib, lib.sibling() as syncing:
+        with syncing.transaction():
+            syncing.content.apply([article("new-1", title="Arrived during the sync")])
+            assert syncing.content.get("new-1") is not None
+            # The reader's connection: its snapshot, and its writes go through at once.
+            assert lib.content.get("new-1") is None
+            assert [h.id for h in lib.search("lorem")][:1]
+            note = lib.userdata.add_note("typed while the sync ran", "a1")
+            lib.userdata.update_note(note.id, "typed while the sync ran, edited")
+            lib.userdata.add_bookmark("a2")
+            lib.userdata.set_position("a1", 0.5)
+            lib.userdata.set_preference("ui-settings", "{}")
+        assert lib.content.get("new-1") is not None
+        assert syncing.userdata.note(note.id).body == "typed while the sync ran, edited"
+
+
+def test_a_failed_sync_keeps_what_was_typed_meanwhile(filled: Path) -> None:
+    with open_library(filled, PASSPHRASE) as lib, lib.sibling() as syncing:
+
+        def failing_sync() -> None:
+            with syncing.transaction():
+                syncing.content.apply([article("new-1")])
+                lib.userdata.add_note("kept", "a1")
+                raise RuntimeError("the sync failed")
+
+        with pytest.raises(RuntimeError):
+            failing_sync()
+        assert lib.content.get("new-1") is None
+        assert "kept" in [n.body for n in lib.userdata.notes("a1")]
+    with open_library(filled, PASSPHRASE) as lib:
+        assert "kept" in [n.body for n in lib.userdata.notes("a1")]
+
+
+def test_a_move_interrupted_after_the_copy_finishes_on_the_next_open(data_dir: Path) -> None:
+    """Killed between committing the copy and dropping the old tables: no note is lost or
+    doubled."""
+    data_dir.mkdir()
+    key = keyslots.new_master_key()
+    paths = LibraryPaths(data_dir)
+    conn = db.create(paths.database, key)
+    migrate(conn, target=USER_DATA_MOVED - 1)
+    conn.execute(
+        "INSERT INTO notes (item_id, item_title, body, created, updated) VALUES "
+        "(NULL, NULL, 'only once', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')"
+    )
+    userdb.attach(conn, paths.userdata, key, create=True)
+    assert userdb.adopt(conn)
+    conn.close()  # the kill: the library's file still has its old tables, at version 6
+    paths.keyslots.write_bytes(keyslots.encode((keyslots.seal(key, PASSPHRASE, FAST_KDF),)))
+    with open_library(data_dir, PASSPHRASE) as lib:
+        assert [n.body for n in lib.userdata.notes()] == ["only once"]
+        assert lib.schema_version() == USER_DATA_MOVED
+
+
+def test_a_missing_user_file_is_reported_and_nothing_is_made_up(filled: Path) -> None:
+    paths = LibraryPaths(filled)
+    paths.userdata.unlink()
+    before = digests(filled)
+    with pytest.raises(DatabaseDamaged, match=r"notes and bookmarks \(userdata.db\) is missing"):
+        open_library(filled, PASSPHRASE)
+    assert digests(filled) == before
+
+
+@pytest.mark.parametrize("keep", [0, 100, 4095])
+def test_a_truncated_user_file_is_reported(filled: Path, keep: int) -> None:
+    paths = LibraryPaths(filled)
+    paths.userdata.write_bytes(paths.userdata.read_bytes()[:keep])
+    before = digests(filled)
+    with pytest.raises(DatabaseDamaged, match="truncated"):
+        open_library(filled, PASSPHRASE)
+    assert digests(filled) == before
+
+
+def test_a_plain_sqlite_user_file_is_refused(filled: Path) -> None:
+    paths = LibraryPaths(filled)
+    paths.userdata.unlink()
+    plain = sqlite3.connect(paths.userdata)
+    plain.execute("CREATE TABLE notes (body TEXT)")
+    plain.execute("INSERT INTO notes VALUES ('planted')")
+    plain.commit()
+    plain.close()
+    before = digests(filled)
+    with pytest.raises(EncryptionUnavailable, match="plain, unencrypted"):
+        open_library(filled, PASSPHRASE)
+    assert digests(filled) == before
+
+
+def test_a_user_file_of_another_library_is_refused(filled: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    create_library(other, PASSPHRASE, FAST_KDF).close()
+    shutil.copyfile(LibraryPaths(other).userdata, LibraryPaths(filled).userdata)
+    before = digests(filled)
+    with pytest.raises(DatabaseDamaged, match="does not belong to these keys"):
+        open_library(filled, PASSPHRASE)
+    assert digests(filled) == before
+
+
+def test_every_flipped_byte_in_the_user_file_is_detected(filled: Path) -> None:
+    """At open (the first page) or by the integrity check (the rest); never read as data."""
+    paths = LibraryPaths(filled)
+    original = paths.userdata.read_bytes()
+    rng = random.Random(7)
+    for offset in [*rng.sample(range(len(original)), 12), 0, 4095, 4096, len(original) - 1]:
+        damaged = bytearray(original)
+        damaged[offset] ^= 1 << rng.randrange(8)
+        paths.userdata.write_bytes(bytes(damaged))
+        try:
+            with open_library(filled, PASSPHRASE) as lib:
+                assert lib.integrity_problems() != [], offset
+        except DatabaseDamaged:
+            pass
+    paths.userdata.write_bytes(original)
+    with open_library(filled, PASSPHRASE) as lib:
+        assert lib.integrity_problems() == []
+
+
+def test_a_user_file_from_a_newer_build_is_refused(filled: Path) -> None:
+    with open_library(filled, PASSPHRASE) as lib:
+        lib._conn.execute(f"PRAGMA {userdb.SCHEMA}.user_version = {userdb.LATEST + 1}")
+    with pytest.raises(SchemaTooNew, match="newer fieldreader"):
+        open_library(filled, PASSPHRASE)
+
+
+def test_a_new_library_creates_the_user_file_encrypted(data_dir: Path) -> None:
+    with create_library(data_dir, PASSPHRASE, FAST_KDF) as lib:
+        assert version(lib._conn) == USER_DATA_MOVED
+        lib.userdata.add_note("a note that must not be readable")
+    data = LibraryPaths(data_dir).userdata.read_bytes()
+    assert not data.startswith(db.PLAIN_SQLITE_MAGIC)
+    assert b"must not be readable" not in data
