@@ -3,13 +3,17 @@ shows, and syncs over the real nginx mirror (pinned TLS), cancelled, intercepted
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlcipher3
 
-from factories import FAST_KDF, PASSPHRASE
+from factories import FAST_KDF, PASSPHRASE, article
 from feedkit import CHANNEL, CHANNEL_KEY, write_article
 from fieldreader.errors import FieldreaderError
 from fieldreader.feed.bundle import create_bundle
@@ -24,7 +28,16 @@ from fieldreader.provisioning import (
     find_provisioning,
 )
 from fieldreader.service import ReaderService, create_reader
-from fieldreader.store import ItemFilter, create_library
+from fieldreader.store import (
+    ApplyResult,
+    ContentRepository,
+    ItemFilter,
+    Library,
+    StoreError,
+    create_library,
+    open_library,
+)
+from fieldreader.store import database as db
 from fieldreader.sync import MirrorsExhausted
 from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.messages import Problem, describe_failure, parse_time
@@ -309,3 +322,102 @@ def test_after_a_preloaded_first_start_the_kept_profile_syncs_with_the_files_gon
         service.library.close()
     late = [b"Title of late-staff", b"Moved to the north office."]
     assert files_holding([app, home], [*needles, *late]) == []
+
+
+class PausedSync:
+    """A sync on a thread of its own, held still inside its transaction right after it wrote
+    its first items (so the library's write lock is held) until the test lets it go."""
+
+    def __init__(self, service: ReaderService, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reached, self.resume = threading.Event(), threading.Event()
+        self.outcome: list[object] = []
+        apply = ContentRepository.apply
+
+        def apply_then_pause(
+            repository: ContentRepository, *args: Any, **kwargs: Any
+        ) -> ApplyResult:
+            done = apply(repository, *args, **kwargs)
+            if kwargs.get("feed") is not None and not self.reached.is_set():
+                self.reached.set()
+                self.resume.wait()
+            return done
+
+        monkeypatch.setattr(ContentRepository, "apply", apply_then_pause)
+
+        def run() -> None:
+            try:
+                self.outcome.append(service.sync(lambda _: None))
+            except Exception as exc:  # handed to the test
+                self.outcome.append(exc)
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+        assert self.reached.wait(30), "the sync never got under way"
+
+    def finish(self) -> object:
+        self.resume.set()
+        self.thread.join()
+        return self.outcome[0]
+
+
+def write_locked(library: Library) -> bool:
+    """Whether a connection holds the library's write lock (as a sync applying does)."""
+    conn = db.open_existing(library.paths.database, library._key)
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlcipher3.OperationalError as exc:
+        return "locked" in str(exc)
+    finally:
+        conn.close()
+    return False
+
+
+def test_reading_and_notes_go_on_while_a_sync_holds_the_library(
+    service: ReaderService, org_profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync's transaction is open (the library's write lock held) while the reader opens,
+    searches, bookmarks and saves notes and settings on its own thread; it sees the library as
+    it was until the sync commits, and nothing it saved waits for the sync or depends on it."""
+    service.set_sync_profile(org_profile)
+    service.library.content.apply([article("local-1", title="Kept on this laptop")])
+    paused = PausedSync(service, monkeypatch)
+    try:
+        assert write_locked(service.library)
+        assert service.open("local-1").item.title == "Kept on this laptop"
+        assert [h.id for h in service.search("laptop")] == ["local-1"]
+        assert articles(service) == 1  # nothing of the sync is visible before it commits
+        note = service.add_note("typed during the sync", "local-1")
+        service.save_note(note.id, "typed during the sync, then edited")
+        assert service.toggle_bookmark("local-1")
+        service.set_position("local-1", 0.4)
+        service.save_settings(dataclasses.replace(service.settings(), theme="dark"))
+    finally:
+        outcome = paused.finish()
+    assert not isinstance(outcome, Exception), outcome
+    assert articles(service) == 6
+    assert [n.body for n in service.notes("local-1")] == ["typed during the sync, then edited"]
+    assert service.open("local-1").bookmarked
+    assert service.settings().theme == "dark"
+
+
+def test_closing_waits_for_a_running_sync_and_no_sync_starts_after_it(
+    service: ReaderService, org_profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window asks for the close right after cancelling; a sync past its last download
+    commits first, and only then does the library (and its key) go."""
+    service.set_sync_profile(org_profile)
+    paused = PausedSync(service, monkeypatch)
+    closing = threading.Thread(target=service.close)
+    closing.start()
+    closing.join(0.5)
+    assert closing.is_alive()  # the library stays open under the sync's feet
+    assert not isinstance(paused.finish(), Exception)
+    closing.join()
+    with pytest.raises(UpdateCancelled):
+        service.sync(lambda _: None)
+    with pytest.raises(StoreError, match="closed"):
+        service.library.sibling()
+    with open_library(service.library.paths.root, PASSPHRASE) as reopened:
+        assert reopened.content.count(ItemFilter(kind="article")) == 5

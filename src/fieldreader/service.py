@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -157,11 +158,16 @@ class SyncStatus:
 
 
 class ReaderService:
-    """The open library as the reader sees it. One thread at a time, like the library."""
+    """The open library as the reader sees it. One thread at a time, like the library, with
+    one exception: :meth:`sync` runs on a thread of its own, on a connection of its own, so
+    reading, searching and saving notes go on while it downloads."""
 
     def __init__(self, library: Library, now: Callable[[], datetime] | None = None) -> None:
         self.library = library
         self._now = now or (lambda: datetime.now(UTC))
+        self._sync_guard = threading.Lock()
+        """Held by a running sync; :meth:`close` takes it, so the library closes after it."""
+        self._closed = False
         self.trainer_files: Removal | None = None
         """Set by :func:`create_reader` when a trainer's build's first start removed (or could
         not remove) the build's profile and preload from the app folder."""
@@ -385,10 +391,13 @@ class ReaderService:
         """One sync with the stored profile. Only ever called because the user asked (a click,
         or the auto-sync switch they turned on).
 
-        ``progress`` is called on this (the worker's) thread. ``cancellation`` may be set from
-        any thread: the sync stops between files, or at once when it waits on the network. A
-        cancelled or failed sync changes nothing in the library but keeps what it staged, so
-        the next one resumes; the last-sync time moves only when a sync completes.
+        Call it on a thread of its own: it works on a sibling connection, and every other
+        method stays usable on the reader's thread meanwhile (reads see the library as it was
+        until the sync commits). ``progress`` is called on the sync's thread. ``cancellation``
+        may be set from any thread: the sync stops between files, or at once when it waits on
+        the network. A cancelled or failed sync changes nothing in the library but keeps what
+        it staged, so the next one resumes; the last-sync time moves only when a sync
+        completes.
 
         Raises:
             FieldreaderError: not set up, or the profile cannot be read any more.
@@ -396,10 +405,23 @@ class ReaderService:
                 (:class:`~fieldreader.feed.errors.UpdateCancelled` when cancelled).
         """
         from fieldreader.feed.errors import UpdateCancelled  # noqa: PLC0415
+
+        cancellation = cancellation or Cancellation()
+        with self._sync_guard:
+            if self._closed or cancellation.is_set():
+                raise UpdateCancelled("The update was cancelled; the library is unchanged.")
+            # Its own connection: the sync's transaction stays open while it downloads, and
+            # the reader's connection keeps reading the library as it was meanwhile.
+            with self.library.sibling() as library:
+                return ReaderService(library, self._now)._sync_here(progress, cancellation)
+
+    def _sync_here(
+        self, progress: Callable[[Progress], None], cancellation: Cancellation
+    ) -> SyncResult:
+        from fieldreader.feed.errors import UpdateCancelled  # noqa: PLC0415
         from fieldreader.feed.update import UpdateOptions  # noqa: PLC0415
         from fieldreader.sync.engine import sync_library  # noqa: PLC0415
 
-        cancellation = cancellation or Cancellation()
         found = self._sync_profile()
         if found is None:
             raise FieldreaderError("Sync is not set up: choose the profile your trainer gave you.")
@@ -420,6 +442,13 @@ class ReaderService:
         # The same memory the command line keeps, so `fieldreader status` names it too.
         self.library.set_meta(f"last-mirror:{result.update.feed}", result.mirror)
         return result
+
+    def close(self) -> None:
+        """Close the library once a running sync has let go of it (cancel that first: this
+        waits for it). A sync asked for after this is refused as cancelled."""
+        with self._sync_guard:
+            self._closed = True
+            self.library.close()
 
 
 def create_reader(

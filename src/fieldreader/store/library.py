@@ -132,6 +132,8 @@ class Library:
         Raises:
             DatabaseDamaged, LibraryNotFound: the files changed since this library was opened.
         """
+        if not self._key:
+            raise StoreError("The library is closed.")
         conn = database.open_existing(self.paths.database, self._key)
         try:
             with database.translate_errors():
@@ -200,6 +202,7 @@ class Library:
 
     def close(self) -> None:
         # Best effort: a busy or damaged database must still close.
+        self._key = b""  # no sibling opens after this
         self.staging.close()
         with contextlib.suppress(StoreError, sqlcipher3.Error):
             database.truncate_wal(self._conn)
@@ -207,6 +210,7 @@ class Library:
 
     def wipe(self) -> int:
         """Close this library and destroy it (:func:`wipe_library`)."""
+        self._key = b""
         self.staging.close()
         database.close_quietly(self._conn)
         return wipe_library(self.paths.root)

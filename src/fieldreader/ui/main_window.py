@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         self._set_library_actions(False)
         self.stack.setCurrentWidget(self.unlock_panel)
         self.unlock_panel.reset()
-        self.worker.submit(service.library.close)
+        self.worker.submit(service.close)
         self.locked.emit()
 
     def is_locked(self) -> bool:
@@ -921,7 +921,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.stop()  # a running sync stops at its next file, before the close
         service, self.service = self.service, None
         if service is not None:
-            self.worker.submit(service.library.close)
+            self.worker.submit(service.close)
         self.notes.wait_for_saves()
         self.worker.shutdown()
         event.accept()

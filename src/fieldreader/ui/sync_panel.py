@@ -1,10 +1,11 @@
 """The sync panel: where the library syncs from, when it last did, and a sync with progress.
 
-The sync itself runs on the window's worker (it needs the library, which lives there); this
-panel only starts it, forwards its progress to the screen through a queued signal, and cancels
-it through a :class:`~fieldreader.sync.cancel.Cancellation`, which the engine reads between files
-and which cuts a connection the sync waits on (a lock then frees the library at once, not after
-the network's timeout). A cancelled or failed sync changes nothing in the library; what it
+The sync itself runs on the worker's sync lane, on a connection of its own, so the reader can
+go on reading and taking notes meanwhile. This panel only starts it, forwards its progress to
+the screen through a queued signal, and cancels it through a
+:class:`~fieldreader.sync.cancel.Cancellation`, which the engine reads between files and which
+cuts a connection the sync waits on (a lock then frees the library at once, not after the
+network's timeout). A cancelled or failed sync changes nothing in the library; what it
 downloaded stays staged, so the next one resumes.
 
 Automatic sync, when the person turns it on, starts a sync when a connection *appears*. The
@@ -400,7 +401,9 @@ class SyncPanel(QDialog):
         self._set_running(True)
         self._set_message("")
         self.progress_label.setText(self.tr("Checking for news…"))
-        self.window_.worker.submit(lambda: service.sync(progress, cancel), done, failed)
+        self.window_.worker.submit(
+            lambda: service.sync(progress, cancel), done, failed, lane="sync"
+        )
         self.sync_started.emit()
         return True
 
@@ -417,7 +420,7 @@ class SyncPanel(QDialog):
         """Locking or closing: cancel a running sync, forget everything shown, and hide.
 
         The sync's own answer is ignored when it comes (the window is locked by then); the
-        library is closed after it, on the same worker.
+        library is closed once the sync has let go of it (:meth:`ReaderService.close`).
         """
         if self._cancel is not None:
             self._cancel.set()
