@@ -1,10 +1,11 @@
 """A desktop reader for test_notes to kill: types a note, waits a second, types on, says so.
 
-Run as ``python notes_child.py DATA_DIR TEXT MORE``: creates an empty library in DATA_DIR,
-starts a note about the library as a whole, types TEXT into it key by key, lets a second pass
-with the event loop running (the editor saves by itself; nothing here asks it to), types MORE,
-prints ``typed`` and then blocks without returning to the event loop, so MORE is the "last
-second" that may be lost when the test kills the process.
+Run as ``python notes_child.py DATA_DIR TEXT MORE [PROFILE]``: creates an empty library in
+DATA_DIR (with PROFILE, first chooses that sync profile and starts a sync, which the test holds
+still on the network), starts a note about the library as a whole, types TEXT into it key by
+key, lets a second pass with the event loop running (the editor saves by itself; nothing here
+asks it to), types MORE, prints ``typed`` and then blocks without returning to the event loop,
+so MORE is the "last second" that may be lost when the test kills the process.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def wait_for(condition: object) -> None:
 
 def main(argv: list[str]) -> int:
     data_dir, text, more = Path(argv[1]), argv[2], argv[3]
+    profile = Path(argv[4]) if len(argv) > 4 else None
     app = QApplication([argv[0]])
     window = MainWindow(data_dir, kdf=FAST_KDF)
     window.show()
@@ -43,6 +45,8 @@ def main(argv: list[str]) -> int:
         FirstRunChoices(passphrase=PASSPHRASE, duress=None, wipe_after=None, start=Start.EMPTY)
     )
     wait_for(lambda: window.service is not None and not window.worker.busy())
+    if profile is not None:
+        start_sync(window, profile)
     window.notes.add_note_action.trigger()
     edit = window.notes.panel.editor.edit
     wait_for(edit.isVisible)
@@ -52,10 +56,27 @@ def main(argv: list[str]) -> int:
     # the middle of a transaction keeps the text from before it, which is not the point here.
     wait_for(lambda: not window.notes.panel.editor.pending())
     QTest.keyClicks(edit, more)
+    if profile is not None:
+        # The note was saved while the sync still waited on the network, not after it.
+        print(f"still syncing: {window.sync_panel.running()}", flush=True)
     print("typed", flush=True)
     time.sleep(3600)  # killed long before; the event loop never runs again
     app.quit()
     return 0
+
+
+def start_sync(window: MainWindow, profile: Path) -> None:
+    """Choose ``profile`` and start a sync; return once it reported progress (it is running)."""
+    panel = window.sync_panel
+    panel.set_profile(profile)
+    wait_for(lambda: panel.status is not None and panel.status.configured)
+    reported: list[object] = []
+    panel.progress_shown.connect(reported.append)
+    if not panel.start_sync():
+        print("no sync", flush=True)
+        sys.exit(2)
+    wait_for(lambda: reported)
+    print("syncing", flush=True)
 
 
 if __name__ == "__main__":
