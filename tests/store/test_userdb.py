@@ -58,6 +58,12 @@ def test_a_save_does_not_wait_for_a_sync_holding_the_library(filled: Path) -> No
     reading nor the reader's own writes on the first connection, which sees the library as it
     was until the update commits."""
     with open_library(filled, PASSPHRASE) as lib, lib.sibling() as syncing:
+        # Anything that needs the library's lock now fails at once instead of waiting.
+        lib._conn.execute("PRAGMA busy_timeout = 0")
+        checkpoints: list[str] = []
+        lib._conn.set_trace_callback(
+            lambda sql: checkpoints.append(sql) if "wal_checkpoint" in sql else None
+        )
         with syncing.transaction():
             syncing.content.apply([article("new-1", title="Arrived during the sync")])
             assert syncing.content.get("new-1") is not None
@@ -66,9 +72,15 @@ def test_a_save_does_not_wait_for_a_sync_holding_the_library(filled: Path) -> No
             assert [h.id for h in lib.search("lorem")][:1]
             note = lib.userdata.add_note("typed while the sync ran", "a1")
             lib.userdata.update_note(note.id, "typed while the sync ran, edited")
+            lib.userdata.delete_note(lib.userdata.add_note("second thoughts").id)
             lib.userdata.add_bookmark("a2")
+            lib.userdata.remove_bookmark("a3")
             lib.userdata.set_position("a1", 0.5)
+            lib.userdata.set_tick("a1", "step", True)
             lib.userdata.set_preference("ui-settings", "{}")
+        lib._conn.set_trace_callback(None)
+        # Deleting a note folds only the user file's log: the library's waits for its writer.
+        assert checkpoints == [f"PRAGMA {userdb.SCHEMA}.wal_checkpoint(TRUNCATE)"]
         assert lib.content.get("new-1") is not None
         assert syncing.userdata.note(note.id).body == "typed while the sync ran, edited"
 

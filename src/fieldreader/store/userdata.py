@@ -138,7 +138,8 @@ class UserDataRepository:
         if cursor.rowcount == 0:
             raise NoteNotFound(f"No note with id {note_id}.")
         if not self._conn.in_transaction:
-            truncate_wal(self._conn)
+            # This file's log only: the library's may be a sync's, mid-write.
+            truncate_wal(self._conn, "userdata")
 
     # Bookmarks
 
