@@ -4,9 +4,11 @@ that drops connections mid-body. What each server received is read from its own 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +251,88 @@ def test_abort_cuts_a_stalled_download_and_sends_nothing_after(
             source.for_mirror(1).fetch(BLOB_PATH, BIG)
     assert nginx.since(mark) == []
     assert len(relay.from_clients) == 1  # no new connection through the relay either
+
+
+@contextlib.contextmanager
+def unanswered_port() -> Iterator[int]:
+    """A port where a TCP handshake waits unanswered: its listener's queue is full (one
+    connection nobody accepts), so the kernel drops every further SYN."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            probe = socket.socket()
+            probe.settimeout(0.3)
+            with probe, pytest.raises(TimeoutError):  # the precondition, not a speed check
+                probe.connect(("127.0.0.1", port))
+            yield port
+
+
+def fetch_in_thread(source: MirrorSource, outcome: list[BaseException | bytes]) -> threading.Thread:
+    def fetch() -> None:
+        try:
+            outcome.append(source.fetch("timestamp.json", BIG))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    return worker
+
+
+def test_abort_ends_a_connection_still_being_made(pki: Pki) -> None:
+    """A mirror that never answers the TCP handshake: the abort ends the wait at once, not
+    after the connect timeout (ten minutes here)."""
+    outcome: list[BaseException | bytes] = []
+    with unanswered_port() as port:
+        config = configure(pki, f"https://127.0.0.1:{port}/feed/", connect_timeout=600, retries=3)
+        with source_for(config) as source:
+            worker = fetch_in_thread(source, outcome)
+            while source.stats.connections < 1:  # the handshake has started
+                time.sleep(0.01)
+            source.abort()
+            worker.join(timeout=20)  # not a speed check: without the abort, ten minutes
+            assert not worker.is_alive()
+            assert source.stats.connections == 1  # no retry after the abort
+    (caught,) = outcome
+    assert isinstance(caught, UpdateCancelled)
+
+
+def test_abort_ends_a_name_lookup_that_hangs(
+    pki: Pki, nginx: Nginx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resolver that never answers: the abort ends the wait; the lookup's own thread is
+    left to finish by itself."""
+    started, answer = threading.Event(), threading.Event()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def stuck(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "localhost":
+            started.set()
+            answer.wait(30)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    outcome: list[BaseException | bytes] = []
+    config = configure(pki, nginx.url("feed", host="localhost"), connect_timeout=600)
+    with source_for(config) as source:
+        worker = fetch_in_thread(source, outcome)
+        assert started.wait(20)
+        source.abort()
+        worker.join(timeout=20)  # not a speed check: without the abort, until the answer
+        assert not worker.is_alive()
+    answer.set()
+    (caught,) = outcome
+    assert isinstance(caught, UpdateCancelled)
+
+
+def test_a_handshake_nobody_answers_fails_after_the_connect_timeout(pki: Pki) -> None:
+    with unanswered_port() as port:
+        mirror = f"https://127.0.0.1:{port}/feed/"
+        config = configure(pki, mirror, connect_timeout=0.2, retries=1)
+        with source_for(config) as source, pytest.raises(TransportError) as caught:
+            source.fetch("timestamp.json", BIG)
+        assert source.stats.connections == 2  # tried, and tried again
+    assert mirror in str(caught.value)
 
 
 # --- resuming --------------------------------------------------------------------------------

@@ -10,12 +10,19 @@ synchronous backend so that:
   the SOCKS5 request so no DNS query leaves the machine;
 * socket operations that httpcore leaves without a timeout (the SOCKS5 handshake) get the read
   timeout, so a proxy that accepts and then stalls cannot hang a sync;
-* TLS failures become :class:`TlsError` with a readable reason.
+* TLS failures become :class:`TlsError` with a readable reason;
+* :meth:`GuardedBackend.abort` ends every wait at once: reads and writes by cutting their
+  connection, and connections still being made (the name lookup, the TCP handshake) because
+  those are waited on in short slices that look for the abort.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import ipaddress
+import os
+import select
 import socket
 import ssl
 import threading
@@ -25,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
+from httpcore._backends.sync import SyncStream  # the pinned httpcore's own plain-socket stream
 
 from fieldreader.feed.errors import UpdateCancelled
 from fieldreader.sync.config import ca_certificates
@@ -39,6 +47,10 @@ from fieldreader.sync.errors import (
 from fieldreader.sync.pins import CertificateFormatError, spki_sha256
 
 _SOCKS_REPLIES = 2
+_ABORT_CHECK_S = 0.05
+"""How often a connection being made looks for an abort."""
+_CONNECTING = {errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK}
+_CONNECTING.add(getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK))  # Windows
 INTERCEPTED = (
     "The connection is being intercepted: the server's certificate is not the expected one."
 )
@@ -167,10 +179,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             raise ProxyUnavailable("Refusing to connect to a mirror around the proxy.")
         self._stats.add(connections=1)
         try:
-            stream = self._inner.connect_tcp(
-                host, port, timeout=timeout, local_address=local_address,
-                socket_options=socket_options,
-            )  # fmt: skip
+            stream = self._connect(host, port, timeout, local_address, socket_options)
         except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
             if self._proxy is None:
                 raise
@@ -182,6 +191,83 @@ class GuardedBackend(httpcore.NetworkBackend):
         )
         self.opened.append(guarded)
         return guarded
+
+    def _connect(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None,
+        local_address: str | None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None,
+    ) -> httpcore.NetworkStream:
+        """What httpcore's own backend does (:func:`socket.create_connection`), but ended at
+        once by :meth:`abort`: a mirror that never answers the handshake, or a name lookup
+        that hangs, would otherwise hold a lock or a quit for the whole connect timeout."""
+        deadline = time.monotonic() + self.timeout(timeout)
+        failure: OSError | None = None
+        for family, kind, proto, _, address in self._resolve(host, port, deadline):
+            sock = socket.socket(family, kind, proto)
+            try:
+                if local_address is not None:
+                    sock.bind((local_address, 0))
+                self._handshake(sock, address, deadline)
+                for option in socket_options or ():
+                    sock.setsockopt(*option)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as exc:
+                sock.close()
+                failure = exc
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            return SyncStream(sock)
+        reason = failure.strerror if failure is not None and failure.strerror else "no address"
+        raise httpcore.ConnectError(reason)
+
+    def _resolve(self, host: str, port: int, deadline: float) -> list[Any]:
+        """The addresses of ``host``; looked up on a thread of its own, since a lookup cannot
+        be interrupted (an abandoned one ends by itself, and its answer is dropped)."""
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(host.strip("[]"))
+            return socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        found: list[Any] = []
+        failed: list[OSError] = []
+        done = threading.Event()
+
+        def lookup() -> None:
+            try:
+                found.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except OSError as exc:
+                failed.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=lookup, name="fieldreader-lookup", daemon=True).start()
+        while not done.wait(_ABORT_CHECK_S):
+            self._check_connecting(deadline)
+        if failed:
+            raise httpcore.ConnectError(f"the name {host} could not be looked up")
+        return found
+
+    def _handshake(self, sock: socket.socket, address: Any, deadline: float) -> None:  # noqa: ANN401
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        while code in _CONNECTING:
+            self._check_connecting(deadline)
+            wait = min(_ABORT_CHECK_S, max(0.0, deadline - time.monotonic()))
+            _, writable, broken = select.select([], [sock], [sock], wait)
+            if writable or broken:
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+        sock.setblocking(True)
+
+    def _check_connecting(self, deadline: float) -> None:
+        if self._aborted:
+            raise UpdateCancelled(CANCELLED)
+        if time.monotonic() >= deadline:
+            raise httpcore.ConnectTimeout("the connection was not made in time")
 
     def forget_opened(self) -> None:
         self.opened.clear()
