@@ -85,6 +85,20 @@ def test_a_save_does_not_wait_for_a_sync_holding_the_library(filled: Path) -> No
         assert syncing.userdata.note(note.id).body == "typed while the sync ran, edited"
 
 
+def test_closing_a_sibling_leaves_the_user_files_log_alone(filled: Path) -> None:
+    """A sync never writes the user database: its close must not hold up a note being saved
+    on the reader's connection by folding that file's log."""
+    with open_library(filled, PASSPHRASE) as lib:
+        syncing = lib.sibling()
+        checkpoints: list[str] = []
+        syncing._conn.set_trace_callback(
+            lambda sql: checkpoints.append(sql) if "wal_checkpoint" in sql else None
+        )
+        syncing.close()
+        assert checkpoints == ["PRAGMA main.wal_checkpoint(TRUNCATE)"]
+        assert len(lib.userdata.notes()) == 30
+
+
 def test_a_failed_sync_keeps_what_was_typed_meanwhile(filled: Path) -> None:
     with open_library(filled, PASSPHRASE) as lib, lib.sibling() as syncing:
 
@@ -102,9 +116,8 @@ def test_a_failed_sync_keeps_what_was_typed_meanwhile(filled: Path) -> None:
         assert "kept" in [n.body for n in lib.userdata.notes("a1")]
 
 
-def test_a_move_interrupted_after_the_copy_finishes_on_the_next_open(data_dir: Path) -> None:
-    """Killed between committing the copy and dropping the old tables: no note is lost or
-    doubled."""
+def library_at_v6(data_dir: Path) -> tuple[bytes, LibraryPaths]:
+    """A library as the last build before the user database left it, with one note."""
     data_dir.mkdir()
     key = keyslots.new_master_key()
     paths = LibraryPaths(data_dir)
@@ -112,15 +125,43 @@ def test_a_move_interrupted_after_the_copy_finishes_on_the_next_open(data_dir: P
     migrate(conn, target=USER_DATA_MOVED - 1)
     conn.execute(
         "INSERT INTO notes (item_id, item_title, body, created, updated) VALUES "
-        "(NULL, NULL, 'only once', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')"
+        "(NULL, NULL, 'draft', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')"
     )
+    conn.close()
+    paths.keyslots.write_bytes(keyslots.encode((keyslots.seal(key, PASSPHRASE, FAST_KDF),)))
+    return key, paths
+
+
+def test_a_move_that_did_not_finish_is_made_again_from_the_library(data_dir: Path) -> None:
+    """Killed between the copy and the drop, then the old rows changed (an older build ran):
+    the library's rows count, never the copy left over, and none is doubled."""
+    key, paths = library_at_v6(data_dir)
+    conn = db.open_existing(paths.database, key)
     userdb.attach(conn, paths.userdata, key, create=True)
     assert userdb.adopt(conn)
-    conn.close()  # the kill: the library's file still has its old tables, at version 6
-    paths.keyslots.write_bytes(keyslots.encode((keyslots.seal(key, PASSPHRASE, FAST_KDF),)))
+    conn.execute("DETACH DATABASE userdata")
+    conn.execute("UPDATE notes SET body = 'final text'")
+    conn.close()
     with open_library(data_dir, PASSPHRASE) as lib:
-        assert [n.body for n in lib.userdata.notes()] == ["only once"]
+        assert [n.body for n in lib.userdata.notes()] == ["final text"]
         assert lib.schema_version() == USER_DATA_MOVED
+
+
+@pytest.mark.parametrize(
+    "leftover",
+    [b"", b"\x00" * 100, b"SQLite format 3\x00" + b"\x00" * 5000],
+    ids=["empty", "zeros", "plain"],
+)
+def test_a_broken_user_file_from_a_move_that_did_not_finish_is_made_again(
+    data_dir: Path, leftover: bytes
+) -> None:
+    """Killed right after the new file was made (empty), or anything else in its place: the
+    library's file still has every note, so the open goes on."""
+    _, paths = library_at_v6(data_dir)
+    paths.userdata.write_bytes(leftover)
+    with open_library(data_dir, PASSPHRASE) as lib:
+        assert [n.body for n in lib.userdata.notes()] == ["draft"]
+    assert not paths.userdata.read_bytes().startswith(db.PLAIN_SQLITE_MAGIC)
 
 
 def test_a_missing_user_file_is_reported_and_nothing_is_made_up(filled: Path) -> None:

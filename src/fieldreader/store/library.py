@@ -113,6 +113,7 @@ class Library:
         self._clock = clock
         self._key = key
         """Kept to open siblings. It is in this process's memory anyway, inside SQLCipher."""
+        self._is_sibling = False
         self.staging = staged
         """What a sync verified but has not applied yet (its own database: see :mod:`staging`)."""
         self.content = ContentRepository(conn)
@@ -144,7 +145,9 @@ class Library:
         except BaseException:
             database.close_quietly(conn)
             raise
-        return Library(self.paths, conn, staged, self._clock, self._key)
+        sibling = Library(self.paths, conn, staged, self._clock, self._key)
+        sibling._is_sibling = True
+        return sibling
 
     def search(
         self, text: str, filters: ItemFilter = ItemFilter(), limit: int = 20, offset: int = 0
@@ -205,7 +208,9 @@ class Library:
         self._key = b""  # no sibling opens after this
         self.staging.close()
         with contextlib.suppress(StoreError, sqlcipher3.Error):
-            database.truncate_wal(self._conn)
+            # A sibling (a sync) never writes the user database: folding its log would only
+            # hold up a note being saved on the reader's connection.
+            database.truncate_wal(self._conn, "main" if self._is_sibling else None)
         database.close_quietly(self._conn)
 
     def wipe(self) -> int:
@@ -301,15 +306,24 @@ def _open_schemas(conn: database.Connection, paths: LibraryPaths, key: bytes) ->
     """Attach the user database and bring both schemas up to this build's.
 
     A library from before the user database existed gets one here: the reader's rows are
-    copied across and committed there, and only then dropped from the library's file.
+    copied across, written through to the disk there, and only then dropped from the library's
+    file. Until that drop the library's file holds the reader's data, so a user database found
+    beside it is left over from a move that did not finish (or an older build changed the rows
+    since): it is made again from the library's rows.
     """
     with database.translate_errors():
         schema.migrate(conn, target=schema.USER_DATA_MOVED - 1)  # no older than that
         database.enable_wal(conn)
     older = schema.version(conn) < schema.USER_DATA_MOVED
+    if older:
+        for leftover in userdb.database_files(paths.userdata):
+            leftover.unlink(missing_ok=True)
     userdb.attach(conn, paths.userdata, key, create=older)
     if older:
         userdb.adopt(conn)
+        # Synced to the disk before the drop below can be: with synchronous = NORMAL a power
+        # cut could otherwise keep the drop and lose the copy.
+        database.truncate_wal(conn, userdb.SCHEMA)
     with database.translate_errors():
         schema.migrate(conn)
 

@@ -116,12 +116,17 @@ def attach(conn: Connection, path: Path, key: bytes, *, create: bool) -> None:
             "to these keys."
         ) from None
     try:
-        with translate_errors():
-            conn.execute(f"SELECT count(*) FROM {SCHEMA}.sqlite_master").fetchone()
-            conn.execute(f"PRAGMA {SCHEMA}.journal_mode = WAL").fetchone()
-            conn.execute(f"PRAGMA {SCHEMA}.synchronous = NORMAL")
-            conn.execute(f"PRAGMA {SCHEMA}.journal_size_limit = 0")
-            _migrate(conn)
+        try:
+            with translate_errors():
+                conn.execute(f"SELECT count(*) FROM {SCHEMA}.sqlite_master").fetchone()
+                conn.execute(f"PRAGMA {SCHEMA}.journal_mode = WAL").fetchone()
+                conn.execute(f"PRAGMA {SCHEMA}.synchronous = NORMAL")
+                conn.execute(f"PRAGMA {SCHEMA}.journal_size_limit = 0")
+                _migrate(conn)
+        except DatabaseDamaged:
+            raise DatabaseDamaged(
+                "The file with the library's notes and bookmarks (userdata.db) is damaged."
+            ) from None
         if not existed:
             database.check_not_plaintext(path)
     except BaseException:
@@ -155,9 +160,10 @@ def _migrate(conn: Connection) -> None:
 def adopt(conn: Connection) -> bool:
     """Copy the reader's data an older build kept in the library's file into the attached one.
 
-    Committed on its own, before the library's migration drops the old tables: a kill between
-    the two leaves the rows in both files, and the next open copies them again (rows already
-    here win, being the same rows). Returns whether there was anything to copy from.
+    Committed on its own, before the library's migration drops the old tables; until then
+    the library's file is the one that counts (:func:`fieldreader.store.library.open_library`
+    makes this file afresh if a move did not finish). Returns whether there was anything to
+    copy from.
     """
     with translate_errors():
         tables = {
@@ -169,13 +175,12 @@ def adopt(conn: Connection) -> bool:
     with transaction(conn):
         for table, columns in MOVED_TABLES.items():
             conn.execute(
-                f"INSERT OR IGNORE INTO {SCHEMA}.{table} ({columns}) "
-                f"SELECT {columns} FROM main.{table}"
+                f"INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM main.{table}"
             )
         if "meta" in tables:
             keys = ", ".join("?" for _ in MOVED_META_KEYS)
             conn.execute(
-                f"INSERT OR IGNORE INTO {SCHEMA}.preferences (key, value) "
+                f"INSERT INTO {SCHEMA}.preferences (key, value) "
                 f"SELECT key, value FROM main.meta WHERE key IN ({keys})",
                 MOVED_META_KEYS,
             )
