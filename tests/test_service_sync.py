@@ -8,10 +8,8 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlcipher3
 
 from factories import FAST_KDF, PASSPHRASE, article
 from feedkit import CHANNEL, CHANNEL_KEY, write_article
@@ -28,19 +26,11 @@ from fieldreader.provisioning import (
     find_provisioning,
 )
 from fieldreader.service import ReaderService, create_reader
-from fieldreader.store import (
-    ApplyResult,
-    ContentRepository,
-    ItemFilter,
-    Library,
-    StoreError,
-    create_library,
-    open_library,
-)
-from fieldreader.store import database as db
+from fieldreader.store import ItemFilter, StoreError, create_library, open_library
 from fieldreader.sync import MirrorsExhausted
 from fieldreader.sync.cancel import Cancellation
 from fieldreader.sync.messages import Problem, describe_failure, parse_time
+from holdkit import ApplyHold, write_locked
 from provisionkit import files_holding
 from sync.profiles import FRESH, ServedFeed, news, serve_feed, write_profile
 from sync.servers import Nginx, Pki, free_port
@@ -329,20 +319,8 @@ class PausedSync:
     its first items (so the library's write lock is held) until the test lets it go."""
 
     def __init__(self, service: ReaderService, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.reached, self.resume = threading.Event(), threading.Event()
+        self.hold = ApplyHold().install(monkeypatch)
         self.outcome: list[object] = []
-        apply = ContentRepository.apply
-
-        def apply_then_pause(
-            repository: ContentRepository, *args: Any, **kwargs: Any
-        ) -> ApplyResult:
-            done = apply(repository, *args, **kwargs)
-            if kwargs.get("feed") is not None and not self.reached.is_set():
-                self.reached.set()
-                self.resume.wait()
-            return done
-
-        monkeypatch.setattr(ContentRepository, "apply", apply_then_pause)
 
         def run() -> None:
             try:
@@ -352,26 +330,12 @@ class PausedSync:
 
         self.thread = threading.Thread(target=run)
         self.thread.start()
-        assert self.reached.wait(30), "the sync never got under way"
+        assert self.hold.reached.wait(30), "the sync never got under way"
 
     def finish(self) -> object:
-        self.resume.set()
+        self.hold.release()
         self.thread.join()
         return self.outcome[0]
-
-
-def write_locked(library: Library) -> bool:
-    """Whether a connection holds the library's write lock (as a sync applying does)."""
-    conn = db.open_existing(library.paths.database, library._key)
-    try:
-        conn.execute("PRAGMA busy_timeout = 0")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-    except sqlcipher3.OperationalError as exc:
-        return "locked" in str(exc)
-    finally:
-        conn.close()
-    return False
 
 
 def test_reading_and_notes_go_on_while_a_sync_holds_the_library(

@@ -1,11 +1,12 @@
 """A desktop reader for test_notes to kill: types a note, waits a second, types on, says so.
 
 Run as ``python notes_child.py DATA_DIR TEXT MORE [PROFILE]``: creates an empty library in
-DATA_DIR (with PROFILE, first chooses that sync profile and starts a sync, which the test holds
-still on the network), starts a note about the library as a whole, types TEXT into it key by
-key, lets a second pass with the event loop running (the editor saves by itself; nothing here
-asks it to), types MORE, prints ``typed`` and then blocks without returning to the event loop,
-so MORE is the "last second" that may be lost when the test kills the process.
+DATA_DIR (with PROFILE, first chooses that sync profile and starts a sync, held still inside its
+transaction with the library's write lock taken), starts a note about the library as a whole,
+types TEXT into it key by key, lets a second pass with the event loop running (the editor saves
+by itself; nothing here asks it to), types MORE, prints ``typed`` and then blocks without
+returning to the event loop, so MORE is the "last second" that may be lost when the test kills
+the process.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 from factories import FAST_KDF, PASSPHRASE
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.unlock import FirstRunChoices, Start
+from holdkit import ApplyHold, write_locked
 
 #: The child gives up on its own rather than hang the test if the window never gets ready.
 READY_WITHIN_S = 120
@@ -57,8 +59,8 @@ def main(argv: list[str]) -> int:
     wait_for(lambda: not window.notes.panel.editor.pending())
     QTest.keyClicks(edit, more)
     if profile is not None:
-        # The note was saved while the sync still waited on the network, not after it.
-        print(f"still syncing: {window.sync_panel.running()}", flush=True)
+        # The note was saved while the sync still held the library, not after it.
+        print(f"still syncing, library locked: {locked(window)}", flush=True)
     print("typed", flush=True)
     time.sleep(3600)  # killed long before; the event loop never runs again
     app.quit()
@@ -66,17 +68,25 @@ def main(argv: list[str]) -> int:
 
 
 def start_sync(window: MainWindow, profile: Path) -> None:
-    """Choose ``profile`` and start a sync; return once it reported progress (it is running)."""
+    """Choose ``profile`` and start a sync; return once it wrote its first items and stopped
+    there, inside its transaction, for good."""
     panel = window.sync_panel
     panel.set_profile(profile)
     wait_for(lambda: panel.status is not None and panel.status.configured)
-    reported: list[object] = []
-    panel.progress_shown.connect(reported.append)
+    hold = ApplyHold().install()
     if not panel.start_sync():
         print("no sync", flush=True)
         sys.exit(2)
-    wait_for(lambda: reported)
-    print("syncing", flush=True)
+    wait_for(hold.reached.is_set)
+    print(f"syncing, library locked: {locked(window)}", flush=True)
+
+
+def locked(window: MainWindow) -> bool:
+    return (
+        window.sync_panel.running()
+        and window.service is not None
+        and (write_locked(window.service.library))
+    )
 
 
 if __name__ == "__main__":

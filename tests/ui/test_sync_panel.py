@@ -35,6 +35,7 @@ from fieldreader.sync.connectivity import ConnectionWatch, Connectivity
 from fieldreader.sync.messages import SENTENCES, Problem, SyncMessage
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.sync_panel import SyncPanel
+from holdkit import ApplyHold, write_locked
 from sync.profiles import Publication, news, serve_feed
 from sync.servers import MakeRelay, Nginx, Pki
 from ui.conftest import WAIT_MS, set_up, wait_idle
@@ -370,53 +371,54 @@ def test_locking_during_a_sync_cancels_it_and_clears_the_panel(
     assert panel.message.text() == ""
 
 
-def test_reading_and_searching_go_on_during_a_stalled_sync(
-    qtbot: QtBot, window: MainWindow, feed: Publication, relay_to: MakeRelay
+def test_reading_and_searching_go_on_while_a_sync_holds_the_library(
+    qtbot: QtBot, window: MainWindow, feed: Publication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While the sync waits on the network (well before its read timeout), the window
-    searches, opens what it finds and bookmarks it, from the library as it was."""
+    """With the sync's transaction open (the library's write lock held), the window searches,
+    opens what it finds and bookmarks it, from the library as it was; the new items appear
+    once the sync commits."""
     set_up(qtbot, window)
     before = articles_shown(qtbot, window)
-    relay = relay_to(feed.nginx.port)
     panel = open_panel(qtbot, window)
-    set_profile(qtbot, panel, feed.profile(relay.url(feed.served.prefix)))
-    relay.hold()
-    with qtbot.waitSignal(panel.progress_shown, timeout=WAIT_MS):
-        QTest.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    set_profile(qtbot, panel, feed.profile(feed.nginx.url(feed.served.prefix)))
+    hold = ApplyHold().install(monkeypatch)
+    QTest.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    try:
+        qtbot.waitUntil(hold.reached.is_set, timeout=WAIT_MS)
+        assert window.service is not None
+        assert write_locked(window.service.library)
 
-    window.activateWindow()
-    QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    with qtbot.waitSignal(window.results_shown, timeout=STALLED_MS):
-        QTest.keyClicks(window.search_field, "Nicaragua")
-    assert window.model.rowCount() > 0
-    with qtbot.waitSignal(window.page_shown, timeout=STALLED_MS) as shown:
-        QTest.keyClick(window.search_field, Qt.Key.Key_Return)
-    item_id = shown.args[0]
-    assert "Nicaragua" in window.reader.toPlainText()
-    qtbot.waitUntil(window.bookmark_action.isEnabled, timeout=STALLED_MS)
-    QTest.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(window.bookmark_button.isChecked, timeout=STALLED_MS)
-    assert panel.running()  # all of it while the sync still waited
-
-    with qtbot.waitSignal(panel.sync_failed, timeout=STALLED_MS):
-        panel.cancel_sync()
-    relay.release()
-    assert window.service is not None
+        window.activateWindow()
+        QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        with qtbot.waitSignal(window.results_shown, timeout=STALLED_MS):
+            QTest.keyClicks(window.search_field, "Nicaragua")
+        assert window.model.rowCount() > 0
+        with qtbot.waitSignal(window.page_shown, timeout=STALLED_MS) as shown:
+            QTest.keyClick(window.search_field, Qt.Key.Key_Return)
+        item_id = shown.args[0]
+        assert "Nicaragua" in window.reader.toPlainText()
+        qtbot.waitUntil(window.bookmark_action.isEnabled, timeout=STALLED_MS)
+        QTest.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(window.bookmark_button.isChecked, timeout=STALLED_MS)
+        assert panel.running()  # all of it while the sync still held the library
+        assert write_locked(window.service.library)
+    finally:
+        with qtbot.waitSignal(panel.sync_finished, timeout=WAIT_MS):
+            hold.release()
     assert window.service.open(item_id).bookmarked
     window.search_field.clear()
-    assert articles_shown(qtbot, window) == before
+    assert articles_shown(qtbot, window) == before + 5
 
 
-def test_a_note_typed_during_a_stalled_sync_survives_a_forced_close(
-    tmp_path: Path, feed: Publication, relay_to: MakeRelay
+def test_a_note_typed_while_a_sync_holds_the_library_survives_a_forced_close(
+    tmp_path: Path, feed: Publication
 ) -> None:
-    """The sync holds the library's write lock while it waits on the network; the note is
-    saved all the same, within the second, and the kill loses nothing of it."""
-    relay = relay_to(feed.nginx.port)
-    profile = feed.profile(relay.url(feed.served.prefix))
+    """The sync holds the library's write lock (its transaction is open, held still in the
+    child); the note is saved all the same, within the second, and the kill loses nothing of
+    it."""
+    profile = feed.profile(feed.nginx.url(feed.served.prefix))
     data_dir = tmp_path / "library"
     saved_part = "Checkpoint on the north road moved to the bridge"
-    relay.hold()
     with subprocess.Popen(
         [sys.executable, str(CHILD), str(data_dir), saved_part, " since Monday", str(profile)],
         env=child_env(tmp_path),
@@ -424,11 +426,15 @@ def test_a_note_typed_during_a_stalled_sync_survives_a_forced_close(
         text=True,
     ) as proc:
         try:
-            assert run_until(proc, "typed") == ["syncing", "still syncing: True", "typed"]
+            lines = run_until(proc, "typed")
         finally:
             proc.kill()
             proc.wait()
-            relay.release()
+    assert lines == [
+        "syncing, library locked: True",
+        "still syncing, library locked: True",
+        "typed",
+    ]
     (note,) = stored_notes(data_dir)
     assert note.body.startswith(saved_part)
     with open_library(data_dir, PASSPHRASE) as library:
