@@ -5,9 +5,11 @@ engine sits in a read for up to the read timeout (a minute over Tor), and a pers
 window or wipes the library should not wait that long for the sync to let go of the library. A
 :class:`Cancellation` is that flag plus the sources to interrupt: setting it also shuts their
 connections down under the waiting read, which then fails at once, and ends their pauses
-(backoff, the bandwidth cap). A connection still being set up (the TCP connect, the proxy's
-name lookup) cannot be interrupted so; it ends within its connect timeout. That the shutdown
-wakes a waiting read is tested on Linux; on Windows and macOS it has not been tried.
+(backoff, the bandwidth cap). A connection still being made (the name lookup, the TCP
+handshake) is waited on in short slices that look for the cancel, so it ends too; through a
+proxy, the proxy's own lookup of the mirror is a read on an open connection, cut like any
+other. That the shutdown wakes a waiting read is tested on Linux; on Windows and macOS it has
+not been tried.
 """
 
 from __future__ import annotations
