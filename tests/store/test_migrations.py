@@ -60,7 +60,7 @@ def build_library_at(data_dir: Path, version: int) -> None:
     for step in range(1, version + 1):
         if step == USER_DATA_MOVED:
             userdb.attach(conn, paths.userdata, key, create=True)
-            userdb.adopt(conn)
+            userdb.adopt(conn, USER_DATA_MOVED)
         migrate(conn, target=step)
         for sql in DATA_AT_VERSION[step]:
             conn.execute(sql)

@@ -123,6 +123,7 @@ def library_at_v6(data_dir: Path) -> tuple[bytes, LibraryPaths]:
     paths = LibraryPaths(data_dir)
     conn = db.create(paths.database, key)
     migrate(conn, target=USER_DATA_MOVED - 1)
+    db.enable_wal(conn)
     conn.execute(
         "INSERT INTO notes (item_id, item_title, body, created, updated) VALUES "
         "(NULL, NULL, 'draft', '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')"
@@ -132,36 +133,68 @@ def library_at_v6(data_dir: Path) -> tuple[bytes, LibraryPaths]:
     return key, paths
 
 
-def test_a_move_that_did_not_finish_is_made_again_from_the_library(data_dir: Path) -> None:
-    """Killed between the copy and the drop, then the old rows changed (an older build ran):
-    the library's rows count, never the copy left over, and none is doubled."""
+def test_a_move_stopped_after_the_copy_keeps_the_copy(data_dir: Path) -> None:
+    """Killed between committing the copy and dropping the old tables: the next open drops
+    them, nothing is doubled, and the copy counts from then on."""
     key, paths = library_at_v6(data_dir)
     conn = db.open_existing(paths.database, key)
     userdb.attach(conn, paths.userdata, key, create=True)
-    assert userdb.adopt(conn)
-    conn.execute("DETACH DATABASE userdata")
-    conn.execute("UPDATE notes SET body = 'final text'")
-    conn.close()
+    assert userdb.adopt(conn, USER_DATA_MOVED)
+    conn.close()  # the kill
     with open_library(data_dir, PASSPHRASE) as lib:
-        assert [n.body for n in lib.userdata.notes()] == ["final text"]
+        assert [n.body for n in lib.userdata.notes()] == ["draft"]
+        assert lib.schema_version() == USER_DATA_MOVED
+        tables = {r[0] for r in lib._conn.execute("SELECT name FROM main.sqlite_master")}
+        assert not tables & set(userdb.MOVED_TABLES)
+
+
+def test_a_library_file_put_back_from_before_the_move_keeps_the_notes_since(
+    data_dir: Path,
+) -> None:
+    """library.db restored from a backup taken before the upgrade, userdata.db left as it is:
+    the notes written since the upgrade stay; the old tables are dropped, not copied again."""
+    _, paths = library_at_v6(data_dir)
+    backup = paths.database.read_bytes()
+    with open_library(data_dir, PASSPHRASE) as lib:
+        lib.userdata.add_note("written after the upgrade")
+    paths.database.write_bytes(backup)
+    with open_library(data_dir, PASSPHRASE) as lib:
+        assert sorted(n.body for n in lib.userdata.notes()) == [
+            "draft",
+            "written after the upgrade",
+        ]
         assert lib.schema_version() == USER_DATA_MOVED
 
 
-@pytest.mark.parametrize(
-    "leftover",
-    [b"", b"\x00" * 100, b"SQLite format 3\x00" + b"\x00" * 5000],
-    ids=["empty", "zeros", "plain"],
-)
-def test_a_broken_user_file_from_a_move_that_did_not_finish_is_made_again(
-    data_dir: Path, leftover: bytes
-) -> None:
-    """Killed right after the new file was made (empty), or anything else in its place: the
-    library's file still has every note, so the open goes on."""
+def test_a_user_file_left_empty_by_a_kill_is_made_anew(data_dir: Path) -> None:
+    """Killed right after the new file was made, before its first page: the library's file
+    still has every note, and the open goes on."""
     _, paths = library_at_v6(data_dir)
-    paths.userdata.write_bytes(leftover)
+    paths.userdata.write_bytes(b"")
     with open_library(data_dir, PASSPHRASE) as lib:
         assert [n.body for n in lib.userdata.notes()] == ["draft"]
     assert not paths.userdata.read_bytes().startswith(db.PLAIN_SQLITE_MAGIC)
+
+
+@pytest.mark.parametrize(
+    ("leftover", "error"),
+    [
+        (b"\x00" * 100, DatabaseDamaged),
+        (b"SQLite format 3\x00" + b"\x00" * 5000, EncryptionUnavailable),
+    ],
+    ids=["zeros", "plain"],
+)
+def test_something_else_where_the_user_file_goes_is_refused_and_kept(
+    data_dir: Path, leftover: bytes, error: type[Exception]
+) -> None:
+    """Never deleted: it is not something a move of ours leaves, so it is not ours to remove;
+    the library's file keeps the notes meanwhile."""
+    _, paths = library_at_v6(data_dir)
+    paths.userdata.write_bytes(leftover)
+    before = digests(data_dir)
+    with pytest.raises(error):
+        open_library(data_dir, PASSPHRASE)
+    assert digests(data_dir) == before
 
 
 def test_a_missing_user_file_is_reported_and_nothing_is_made_up(filled: Path) -> None:

@@ -126,17 +126,19 @@ def enable_wal(conn: Connection) -> None:
         raise DatabaseDamaged("The library's database is damaged.") from None
 
 
-def truncate_wal(conn: Connection, schema: str | None = None) -> None:
+def truncate_wal(conn: Connection, schema: str | None = None) -> bool:
     """Fold the write-ahead log into the database and cut it to zero length.
 
     Old page images (a deleted note as it was) stay in the log until it is reused; with
     secure_delete they are zeroed in the database itself once checkpointed. Called after
     deleting user data and on close. ``schema`` names one attached database; without it, all
     of the connection's are done, which waits for any other connection writing to them.
+    Returns False when another connection kept the log from being folded in whole.
     """
     target = "" if schema is None else f"{schema}."
     with translate_errors():
-        conn.execute(f"PRAGMA {target}wal_checkpoint(TRUNCATE)").fetchall()
+        rows = conn.execute(f"PRAGMA {target}wal_checkpoint(TRUNCATE)").fetchall()
+    return all(row[0] == 0 for row in rows)
 
 
 def check_not_plaintext(path: Path) -> None:

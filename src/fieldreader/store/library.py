@@ -256,6 +256,7 @@ def create_library(
         schema.migrate(conn)
         database.enable_wal(conn)
         userdb.attach(conn, paths.userdata, master_key, create=True)
+        userdb.mark_holding(conn)
         staged = staging.open_staging(paths.staging, master_key)
         library = Library(paths, conn, staged, clock, master_key)
         library.set_meta("library_id", secrets.token_hex(16))
@@ -305,27 +306,26 @@ def open_library(data_dir: Path, passphrase: str, clock: Clock = utc_now) -> Lib
 def _open_schemas(conn: database.Connection, paths: LibraryPaths, key: bytes) -> None:
     """Attach the user database and bring both schemas up to this build's.
 
-    A library from before the user database existed gets one here: the reader's rows are
-    copied across, written through to the disk there, and only then dropped from the library's
-    file. Until that drop the library's file holds the reader's data, so a user database found
-    beside it is left over from a move that did not finish (or an older build changed the rows
-    since): it is made again from the library's rows.
+    A library from before the user database existed gets one here (:func:`userdb.adopt`):
+    the reader's rows are copied across and written through to the disk there, and only then
+    dropped from the library's file, whose drop is written through in turn. With
+    ``synchronous = NORMAL`` a power cut could otherwise keep the drop and lose the copy.
     """
     with database.translate_errors():
         schema.migrate(conn, target=schema.USER_DATA_MOVED - 1)  # no older than that
         database.enable_wal(conn)
     older = schema.version(conn) < schema.USER_DATA_MOVED
-    if older:
-        for leftover in userdb.database_files(paths.userdata):
-            leftover.unlink(missing_ok=True)
     userdb.attach(conn, paths.userdata, key, create=older)
-    if older:
-        userdb.adopt(conn)
-        # Synced to the disk before the drop below can be: with synchronous = NORMAL a power
-        # cut could otherwise keep the drop and lose the copy.
-        database.truncate_wal(conn, userdb.SCHEMA)
+    if not older:
+        return
+    userdb.adopt(conn, schema.USER_DATA_MOVED)
+    if not database.truncate_wal(conn, userdb.SCHEMA):
+        # Another fieldreader has the file open: the copy may not be on the disk yet, so the
+        # old tables stay until an open that can be sure. Nothing reads them meanwhile.
+        return
     with database.translate_errors():
         schema.migrate(conn)
+    database.truncate_wal(conn, "main")
 
 
 def _unlock_counted(

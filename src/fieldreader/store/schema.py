@@ -170,12 +170,13 @@ DROP TABLE feed_staging;
 
 # The reader's data moved to its own database (fieldreader.store.userdb) so a sync's write lock
 # on this file never holds up a note. fieldreader.store.library copies the rows across, and
-# commits them there, before this drops them here.
+# commits them there, before this drops them here ("IF EXISTS": a second fieldreader opening
+# the same library at the same moment may have dropped them first).
 _V7_USER_DATA_MOVED = """
-DROP TABLE main.bookmarks;
-DROP TABLE main.notes;
-DROP TABLE main.reading_positions;
-DROP TABLE main.checklist_ticks;
+DROP TABLE IF EXISTS main.bookmarks;
+DROP TABLE IF EXISTS main.notes;
+DROP TABLE IF EXISTS main.reading_positions;
+DROP TABLE IF EXISTS main.checklist_ticks;
 DELETE FROM main.meta WHERE key = 'ui-settings';
 """
 

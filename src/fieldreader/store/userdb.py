@@ -21,6 +21,7 @@ from typing import Final
 
 import sqlcipher3
 
+from fieldreader.fsutil import fsync_dir
 from fieldreader.store import database
 from fieldreader.store.database import Connection, transaction, translate_errors
 from fieldreader.store.errors import DatabaseDamaged, SchemaTooNew
@@ -67,8 +68,18 @@ CREATE TABLE {SCHEMA}.preferences (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_USER_DATA,)
+# Facts about the file itself: above all whether it holds the reader's data (HOLDS_DATA), which
+# decides, while the library's file still has its old tables, which of the two files counts.
+_V2_META = f"""
+CREATE TABLE {SCHEMA}.meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_USER_DATA, _V2_META)
 LATEST: Final = len(MIGRATIONS)
+HOLDS_DATA: Final = "holds-user-data"
 
 #: What older builds kept in the library's file (schema 2 to 6), moved here by :func:`adopt`.
 MOVED_TABLES: Final[dict[str, str]] = {
@@ -99,6 +110,10 @@ def attach(conn: Connection, path: Path, key: bytes, *, create: bool) -> None:
         SchemaTooNew: a newer build wrote it.
     """
     existed = path.exists()
+    if existed and create and path.is_file() and path.stat().st_size == 0:
+        # Killed right after the file was made, before its first page: SQLite starts an
+        # empty file afresh, and nothing was in it to lose.
+        existed = False
     if not existed and not create:
         raise DatabaseDamaged(
             "The file with the library's notes and bookmarks (userdata.db) is missing."
@@ -129,6 +144,7 @@ def attach(conn: Connection, path: Path, key: bytes, *, create: bool) -> None:
             ) from None
         if not existed:
             database.check_not_plaintext(path)
+            fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(sqlcipher3.Error):
             conn.execute(f"DETACH DATABASE {SCHEMA}")
@@ -157,31 +173,61 @@ def _migrate(conn: Connection) -> None:
             raise
 
 
-def adopt(conn: Connection) -> bool:
-    """Copy the reader's data an older build kept in the library's file into the attached one.
+def mark_holding(conn: Connection) -> None:
+    """Record that this file holds the reader's data (a new library's, or a finished copy)."""
+    with transaction(conn):
+        conn.execute(
+            f"INSERT OR IGNORE INTO {SCHEMA}.meta (key, value) VALUES (?, '1')", (HOLDS_DATA,)
+        )
 
-    Committed on its own, before the library's migration drops the old tables; until then
-    the library's file is the one that counts (:func:`fieldreader.store.library.open_library`
-    makes this file afresh if a move did not finish). Returns whether there was anything to
-    copy from.
+
+def adopt(conn: Connection, moved_at: int) -> bool:
+    """Copy the reader's data an older build kept in the library's file into this one.
+
+    Call while the library's schema is below ``moved_at`` (the version that drops the old
+    tables). The copy is committed here on its own, marked with :data:`HOLDS_DATA` in the same
+    transaction, before the library's migration drops the old tables. From then on this file
+    counts: a move stopped between the two (a kill, a power cut), or a library file put back
+    from a backup taken before the move, keeps what this file holds, never the old tables.
+    Without the mark, this file was made by a move that stopped before its copy committed, and
+    holds nothing yet. The library's write lock is held throughout, so a second fieldreader
+    opening the same library waits, then finds the work done. Returns whether rows were copied.
     """
     with translate_errors():
-        tables = {
-            str(r[0])
-            for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
-        }
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = int(conn.execute("PRAGMA main.user_version").fetchone()[0]) >= moved_at
+            held = conn.execute(
+                f"SELECT 1 FROM {SCHEMA}.meta WHERE key = ?", (HOLDS_DATA,)
+            ).fetchone()
+            copied = not done and held is None and _copy_old_tables(conn)
+            if not done:
+                conn.execute(
+                    f"INSERT OR IGNORE INTO {SCHEMA}.meta (key, value) VALUES (?, '1')",
+                    (HOLDS_DATA,),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return copied
+
+
+def _copy_old_tables(conn: Connection) -> bool:
+    tables = {
+        str(r[0]) for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    }
     if "notes" not in tables:
         return False
-    with transaction(conn):
-        for table, columns in MOVED_TABLES.items():
-            conn.execute(
-                f"INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM main.{table}"
-            )
-        if "meta" in tables:
-            keys = ", ".join("?" for _ in MOVED_META_KEYS)
-            conn.execute(
-                f"INSERT INTO {SCHEMA}.preferences (key, value) "
-                f"SELECT key, value FROM main.meta WHERE key IN ({keys})",
-                MOVED_META_KEYS,
-            )
+    for table, columns in MOVED_TABLES.items():
+        conn.execute(f"DELETE FROM {SCHEMA}.{table}")
+        conn.execute(f"INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM main.{table}")
+    if "meta" in tables:
+        keys = ", ".join("?" for _ in MOVED_META_KEYS)
+        conn.execute(
+            f"INSERT OR REPLACE INTO {SCHEMA}.preferences (key, value) "
+            f"SELECT key, value FROM main.meta WHERE key IN ({keys})",
+            MOVED_META_KEYS,
+        )
     return True
