@@ -22,7 +22,7 @@ import contextlib
 import errno
 import ipaddress
 import os
-import select
+import selectors
 import socket
 import ssl
 import threading
@@ -49,8 +49,9 @@ from fieldreader.sync.pins import CertificateFormatError, spki_sha256
 _SOCKS_REPLIES = 2
 _ABORT_CHECK_S = 0.05
 """How often a connection being made looks for an abort."""
-_CONNECTING = {errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK}
-_CONNECTING.add(getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK))  # Windows
+# What a non-blocking connect answers while the handshake goes on: EINPROGRESS, or on Windows
+# WSAEWOULDBLOCK. Elsewhere EWOULDBLOCK (EAGAIN) means no free local port: a failure.
+_CONNECTING = {errno.EINPROGRESS, getattr(errno, "WSAEWOULDBLOCK", errno.EINPROGRESS)}
 INTERCEPTED = (
     "The connection is being intercepted: the server's certificate is not the expected one."
 )
@@ -202,11 +203,20 @@ class GuardedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         """What httpcore's own backend does (:func:`socket.create_connection`), but ended at
         once by :meth:`abort`: a mirror that never answers the handshake, or a name lookup
-        that hangs, would otherwise hold a lock or a quit for the whole connect timeout."""
-        deadline = time.monotonic() + self.timeout(timeout)
-        failure: OSError | None = None
-        for family, kind, proto, _, address in self._resolve(host, port, deadline):
-            sock = socket.socket(family, kind, proto)
+        that hangs, would otherwise hold a lock or a quit for the whole connect timeout.
+
+        As there, each address gets the whole timeout in turn, so a mirror whose first address
+        drops the handshake (IPv6 blocked somewhere on the way) is still reached by the next.
+        """
+        limit = self.timeout(timeout)
+        timed_out, failure = False, "no address"
+        for family, kind, proto, _, address in self._resolve(host, port, limit):
+            deadline = time.monotonic() + limit
+            try:
+                sock = socket.socket(family, kind, proto)
+            except OSError as exc:  # a family this system has switched off, no descriptor left
+                failure = exc.strerror or "no socket"
+                continue
             try:
                 if local_address is not None:
                     sock.bind((local_address, 0))
@@ -214,38 +224,47 @@ class GuardedBackend(httpcore.NetworkBackend):
                 for option in socket_options or ():
                     sock.setsockopt(*option)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except httpcore.ConnectTimeout:
+                sock.close()
+                timed_out, failure = True, "timed out"
+                continue
             except OSError as exc:
                 sock.close()
-                failure = exc
+                timed_out, failure = False, exc.strerror or "connection failed"
                 continue
             except BaseException:
                 sock.close()
                 raise
             return SyncStream(sock)
-        reason = failure.strerror if failure is not None and failure.strerror else "no address"
-        raise httpcore.ConnectError(reason)
+        if timed_out:
+            raise httpcore.ConnectTimeout("the connection was not made in time")
+        raise httpcore.ConnectError(failure)
 
-    def _resolve(self, host: str, port: int, deadline: float) -> list[Any]:
+    def _resolve(self, host: str, port: int, limit: float) -> list[Any]:
         """The addresses of ``host``; looked up on a thread of its own, since a lookup cannot
         be interrupted (an abandoned one ends by itself, and its answer is dropped)."""
-        with contextlib.suppress(ValueError):
-            ipaddress.ip_address(host.strip("[]"))
-            return socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        name = host.strip("[]")
         found: list[Any] = []
         failed: list[OSError] = []
         done = threading.Event()
 
         def lookup() -> None:
             try:
-                found.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+                found.extend(socket.getaddrinfo(name, port, type=socket.SOCK_STREAM))
             except OSError as exc:
                 failed.append(exc)
             finally:
                 done.set()
 
-        threading.Thread(target=lookup, name="fieldreader-lookup", daemon=True).start()
-        while not done.wait(_ABORT_CHECK_S):
-            self._check_connecting(deadline)
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            threading.Thread(target=lookup, name="fieldreader-lookup", daemon=True).start()
+            deadline = time.monotonic() + limit
+            while not done.wait(_ABORT_CHECK_S):
+                self._check_connecting(deadline)
+        else:
+            lookup()  # an address already: nothing to wait for
         if failed:
             raise httpcore.ConnectError(f"the name {host} could not be looked up")
         return found
@@ -253,12 +272,15 @@ class GuardedBackend(httpcore.NetworkBackend):
     def _handshake(self, sock: socket.socket, address: Any, deadline: float) -> None:  # noqa: ANN401
         sock.setblocking(False)
         code = sock.connect_ex(address)
-        while code in _CONNECTING:
-            self._check_connecting(deadline)
-            wait = min(_ABORT_CHECK_S, max(0.0, deadline - time.monotonic()))
-            _, writable, broken = select.select([], [sock], [sock], wait)
-            if writable or broken:
-                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code in _CONNECTING:
+            # A selector, not select(): that fails outright on descriptors above 1023.
+            with selectors.DefaultSelector() as selector:
+                selector.register(sock, selectors.EVENT_WRITE)
+                while code in _CONNECTING:
+                    self._check_connecting(deadline)
+                    wait = min(_ABORT_CHECK_S, max(0.0, deadline - time.monotonic()))
+                    if selector.select(wait):
+                        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if code:
             raise OSError(code, os.strerror(code))
         sock.setblocking(True)
