@@ -202,10 +202,7 @@ def adopt(conn: Connection, moved_at: int) -> bool:
             ).fetchone()
             copied = not done and held is None and _copy_old_tables(conn)
             if not done:
-                conn.execute(
-                    f"INSERT OR IGNORE INTO {SCHEMA}.meta (key, value) VALUES (?, '1')",
-                    (HOLDS_DATA,),
-                )
+                mark_holding(conn)  # a savepoint inside this transaction: committed with it
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
