@@ -30,6 +30,11 @@ MIN_DATABASE_BYTES = 4096
 SIDECARS = ("-wal", "-shm", "-journal")
 
 
+def database_files(path: Path) -> list[Path]:
+    """The database at ``path`` and every file SQLite may keep beside it."""
+    return [path, *(path.with_name(path.name + s) for s in SIDECARS)]
+
+
 def create(path: Path, key: bytes) -> Connection:
     """Create a new encrypted database at ``path`` (which must not exist)."""
     if path.exists():

@@ -70,8 +70,11 @@ class LibraryPaths:
 
     def database_files(self) -> list[Path]:
         """The three databases with their companion files."""
-        library = [self.database] + [self.root / (DATABASE_NAME + s) for s in database.SIDECARS]
-        return library + userdb.database_files(self.userdata) + staging.database_files(self.staging)
+        return [
+            *database.database_files(self.database),
+            *database.database_files(self.userdata),
+            *database.database_files(self.staging),
+        ]
 
     def leftovers(self) -> list[Path]:
         """Every file the store may have written, including interrupted atomic writes."""

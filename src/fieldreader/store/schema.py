@@ -215,16 +215,26 @@ def migrate(conn: Connection, target: int = LATEST) -> int:
     ``target`` below LATEST exists so tests can build libraries as older builds left them.
     """
     current = check_supported(conn)
+    run_migrations(conn, MIGRATIONS, current, target)
+    return max(current, target)
+
+
+def run_migrations(
+    conn: Connection, scripts: tuple[str, ...], current: int, target: int, schema: str = "main"
+) -> None:
+    """Apply ``scripts`` after ``current`` up to ``target`` (numbered from 1) to the database
+    attached as ``schema``, each in its own transaction together with its version bump."""
     for number in range(current + 1, target + 1):
-        script = MIGRATIONS[number - 1]
         try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n{scripts[number - 1]}\n"
+                f"PRAGMA {schema}.user_version = {number};\nCOMMIT;"
             )
-        except sqlcipher3.DatabaseError as exc:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if isinstance(exc, sqlcipher3.OperationalError):
-                raise
-            raise DatabaseDamaged("The library's database is damaged.") from None
-    return max(current, target)
+            if isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(
+                exc, sqlcipher3.OperationalError
+            ):
+                raise DatabaseDamaged("The library's database is damaged.") from None
+            raise

@@ -113,7 +113,7 @@ class StagingStore:
         if self._conn is not None:
             database.close_quietly(self._conn)
             self._conn = None
-        for path in database_files(self._path):
+        for path in database.database_files(self._path):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
 
@@ -124,13 +124,9 @@ def open_staging(path: Path, key: bytes) -> StagingStore:
     try:
         return _open(path, key)
     except (DatabaseDamaged, EncryptionUnavailable):
-        for leftover in database_files(path):
+        for leftover in database.database_files(path):
             leftover.unlink(missing_ok=True)
         return _open(path, key)
-
-
-def database_files(path: Path) -> list[Path]:
-    return [path, *(path.with_name(path.name + s) for s in database.SIDECARS)]
 
 
 def _open(path: Path, key: bytes) -> StagingStore:

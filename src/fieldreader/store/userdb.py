@@ -22,7 +22,7 @@ from typing import Final
 import sqlcipher3
 
 from fieldreader.fsutil import fsync_dir
-from fieldreader.store import database
+from fieldreader.store import database, schema
 from fieldreader.store.database import Connection, transaction, translate_errors
 from fieldreader.store.errors import DatabaseDamaged, SchemaTooNew
 
@@ -93,10 +93,6 @@ MOVED_TABLES: Final[dict[str, str]] = {
 MOVED_META_KEYS: Final = ("ui-settings",)
 
 
-def database_files(path: Path) -> list[Path]:
-    return [path, *(path.with_name(path.name + s) for s in database.SIDECARS)]
-
-
 def attach(conn: Connection, path: Path, key: bytes, *, create: bool) -> None:
     """Attach the user database at ``path`` to the library's ``conn`` and bring its schema up.
 
@@ -149,7 +145,7 @@ def attach(conn: Connection, path: Path, key: bytes, *, create: bool) -> None:
         with contextlib.suppress(sqlcipher3.Error):
             conn.execute(f"DETACH DATABASE {SCHEMA}")
         if not existed:
-            for leftover in database_files(path):
+            for leftover in database.database_files(path):
                 leftover.unlink(missing_ok=True)
         raise
 
@@ -161,16 +157,7 @@ def _migrate(conn: Connection) -> None:
             f"The library's notes and bookmarks were written by a newer fieldreader (schema "
             f"{current}; this build knows up to {LATEST}). Update fieldreader to open them."
         )
-    for number in range(current + 1, LATEST + 1):
-        try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
-                f"PRAGMA {SCHEMA}.user_version = {number};\nCOMMIT;"
-            )
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    schema.run_migrations(conn, MIGRATIONS, current, LATEST, SCHEMA)
 
 
 def mark_holding(conn: Connection) -> None:
