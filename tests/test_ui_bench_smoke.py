@@ -25,7 +25,7 @@ EXPECTED_LABELS = (
     "app/bare (ar)",
     "=== 3. search in the window at 2,000 articles ===",
     "keystroke to results painted",
-    "after the typing pause (search + list)",
+    "from the search's start (search + list)",
     "of which core search() on the worker",
     "=== summary",
     "cold start, default KDF:",

@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -24,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from factories import FAST_KDF, PASSPHRASE, article, contact, guidance
 from fieldreader.store import create_library
+from fieldreader.store.search import SearchHit
 from fieldreader.ui import main_window as main_window_module
 from fieldreader.ui.item_list import ITEM_ID_ROLE
 from fieldreader.ui.main_window import MainWindow
@@ -195,6 +197,66 @@ def test_search_as_you_type_and_enter_highlights(qtbot: QtBot, library_window: M
     win.search_field.clear()
     wait_idle(qtbot, win)
     assert "hostile" in row_ids(win)
+
+
+def test_a_key_after_a_pause_searches_at_once_and_a_burst_searches_once(
+    qtbot: QtBot, library_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = library_window
+    assert win.service is not None
+    searched: list[str] = []
+    search = win.service.search
+
+    def counted(text: str, *args: Any) -> list[SearchHit]:
+        searched.append(text)
+        return search(text, *args)
+
+    monkeypatch.setattr(win.service, "search", counted)
+    QTest.keyClicks(win.search_field, "checkpoin")  # one burst: no event is handled between
+    wait_idle(qtbot, win)
+    assert searched == ["c", "checkpoin"]  # the first key at once, the rest when it ended
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)  # a pause before the next key
+    QTest.keyClick(win.search_field, Qt.Key.Key_T)
+    assert win.worker.busy()  # searching already, not waiting for more keys
+    wait_idle(qtbot, win)
+    assert searched[2:] == ["checkpoint"]
+    assert row_ids(win) == ["a1"]
+
+
+def test_enter_right_after_typing_opens_the_first_result_of_the_whole_text(
+    qtbot: QtBot, library_window: MainWindow
+) -> None:
+    """The list still shows the results of the text before the last keys when Enter comes;
+    Enter waits for the results of what is typed instead of opening a stale row."""
+    win = library_window
+    win.search_field.setText("hostile")
+    wait_idle(qtbot, win)
+    assert row_ids(win) == ["hostile"]
+    win.search_field.selectAll()
+    with qtbot.waitSignal(win.page_shown, timeout=WAIT_MS) as shown:
+        QTest.keyClicks(win.search_field, "checkpoint")
+        QTest.keyClick(win.search_field, Qt.Key.Key_Return)
+    assert shown.args[0] == "a1"
+    wait_idle(qtbot, win)
+    assert [m.cursor.selectedText() for m in win.reader.extraSelections()] == ["checkpoint"]
+
+
+def test_a_key_after_enter_cancels_the_open_it_waited_for(
+    qtbot: QtBot, library_window: MainWindow
+) -> None:
+    win = library_window
+    opened: list[str] = []
+    win.page_shown.connect(opened.append)
+    QTest.keyClick(win, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert win.search_field.hasFocus()
+    QTest.keyClicks(win.search_field, "monitoring")
+    QTest.keyClick(win.search_field, Qt.Key.Key_Return)
+    QTest.keyClicks(win.search_field, " civic")  # still typing: the page must not take the keys
+    wait_idle(qtbot, win)
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)
+    assert "a1" in row_ids(win)
+    assert opened == []
+    assert win.search_field.hasFocus()
 
 
 def test_stale_search_results_never_replace_newer_ones(

@@ -64,8 +64,8 @@ from fieldreader.ui.worker import Worker
 
 APP_TITLE = "fieldreader"
 SEARCH_DELAY_MS = 40
-"""Pause after a keystroke before searching: long enough to skip the letters of a word typed
-quickly, short enough that results follow the typing (a search at 100k takes ~20-40 ms)."""
+"""Keys closer together than this are one burst (a fast typist, a paste, a held key): the
+first key of a burst searches at once, the rest once the burst ends."""
 PAGE_SIZE = 200
 SEARCH_PAGE = 20
 """Results searched per keystroke; more follow as the list is scrolled. Each result costs its
@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self._search_generation = 0
         self._search_running = False
         self._search_again = False
+        self._search_waiting = False
+        self._open_when_found = False
         self._page_generation = 0
         self._query = ""
         self.trainer_files_notice: QMessageBox | None = None
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._run_search)
+        self._search_timer.timeout.connect(self._search_burst_ended)
         self.sync_panel = SyncPanel(self)
         self._build_actions()
         self.notes = NotesFeature(self)
@@ -547,7 +549,7 @@ class MainWindow(QMainWindow):
 
     def _filters_changed(self) -> None:
         if self.search_field.text().strip():
-            self._search_timer.start()
+            self._schedule_search()
         else:
             self._load_section()
 
@@ -606,13 +608,33 @@ class MainWindow(QMainWindow):
         self.search_field.selectAll()
 
     def _search_text_changed(self, text: str) -> None:
+        self._open_when_found = False  # Enter was for the text before this key
         if text.strip():
-            self._search_timer.start()
+            self._schedule_search()
         else:
             self._search_timer.stop()
+            self._search_waiting = False
             self._query = ""
             self.statusBar().clearMessage()  # the count of results no longer shown
             self._load_section()
+
+    def _schedule_search(self) -> None:
+        """Search at once after a pause in the typing, or when the keys stop coming.
+
+        A fixed wait after every key would add its length to every result; searching on every
+        key of a burst would queue work nobody sees. So a key that follows a pause searches
+        now, and keys that come fast after it wait for the burst to end and search once.
+        """
+        if self._search_timer.isActive():
+            self._search_waiting = True
+        else:
+            self._run_search()
+        self._search_timer.start()
+
+    def _search_burst_ended(self) -> None:
+        if self._search_waiting:
+            self._search_waiting = False
+            self._run_search()
 
     def _run_search(self) -> None:
         service = self.service
@@ -637,6 +659,7 @@ class MainWindow(QMainWindow):
 
         def failed(exc: Exception) -> None:
             finished()
+            self._open_when_found = False
             self._report(exc)
 
         def current() -> bool:
@@ -675,6 +698,9 @@ class MainWindow(QMainWindow):
                 else self.tr("Nothing found.")
             )
             self.results_shown.emit(len(hits))
+            if self._open_when_found and self._results_are_current():
+                self._open_when_found = False
+                self._open_first_result()
 
         self.worker.submit(lambda: service.search(text, filters, SEARCH_PAGE), show, failed)
 
@@ -687,12 +713,24 @@ class MainWindow(QMainWindow):
         return self.tr("%n result(s)", "", shown)
 
     def search_hits_pending(self) -> bool:
-        return self._search_timer.isActive()
+        """Whether typed text waits for its burst to end before it is searched."""
+        return self._search_waiting
+
+    def _results_are_current(self) -> bool:
+        """Whether the list shows the results of the text as it is in the field now."""
+        searching = self._search_waiting or self._search_running
+        return not searching and self._query == self.search_field.text().strip()
 
     def _open_first_result(self) -> None:
-        if self._search_timer.isActive():
+        """Enter opens the first result of what is typed, waiting for it if need be: the list
+        may still show the results of the text before the last keys."""
+        if self._search_waiting:
             self._search_timer.stop()
+            self._search_waiting = False
             self._run_search()
+        if not self._results_are_current():
+            self._open_when_found = True
+            return
         if self.model.rowCount() == 0:
             return
         index = self.item_list.currentIndex()
