@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPalette, QTextBlock, QTextFragment
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from factories import PASSPHRASE
 from fieldreader.service import VIEWS
-from fieldreader.ui.item_list import ItemDelegate, Row, make_item_list
+from fieldreader.store.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
+from fieldreader.ui.item_list import ItemDelegate, Row, detail_document, make_item_list
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.reader_view import MEASURE_CHARS, SIDE_MARGIN_PX, ReaderView
-from fieldreader.ui.theme import apply_theme
+from fieldreader.ui.theme import MATCH_TEXT, apply_theme, match_background
 from fieldreader.ui.unlock import Start
 from ui.conftest import WAIT_MS, set_up, wait_idle
 
@@ -128,6 +129,67 @@ def test_rows_start_on_their_own_texts_side(qtbot: QtBot, direction: Qt.LayoutDi
             assert min(ink) > width / 2, "a right-to-left title starts at the right"
         else:
             assert max(ink) < width / 2, "a left-to-right title starts at the left"
+
+
+def _search_row(lang: str, before: str, match: str, after: str) -> Row:
+    snippet = f"{before}{HIGHLIGHT_START}{match}{HIGHLIGHT_END}{after}"
+    hit = SearchHit("hit", "article", lang, "Title", snippet, 0)
+    return Row.from_hit(hit)
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "match", "after"),
+    [("en", "An old idea: ", "civil", " society <b>stays</b>."), ("ar", "نص ", "المدني", " هنا")],
+)
+def test_snippets_mark_the_matched_words(
+    qapp: QApplication, lang: str, before: str, match: str, after: str
+) -> None:
+    """Marked as the reader marks them in the article; nothing else is, and the snippet's own
+    text stays text."""
+    palette = qapp.palette()
+    row = _search_row(lang, before, match, after)
+    doc = detail_document(row, palette, qapp.font(), QColor("#202020"), 400)
+    assert doc.toPlainText() == before + match + after
+    marked = []
+    block = doc.begin()
+    while block.isValid():
+        for fragment in _fragments(block):
+            if fragment.charFormat().background().color().rgb() == match_background(palette).rgb():
+                assert fragment.charFormat().foreground().color().rgb() == MATCH_TEXT.rgb()
+                marked.append(fragment.text())
+        block = block.next()
+    assert marked == [match]
+
+
+def _fragments(block: QTextBlock) -> list[QTextFragment]:
+    found = []
+    it = block.begin()
+    while not it.atEnd():
+        found.append(it.fragment())
+        it += 1
+    return found
+
+
+def test_the_list_paints_the_mark_behind_the_match(qtbot: QtBot) -> None:
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    view, model = make_item_list(holder)
+    view.resize(500, 200)
+    holder.show()
+    mark = match_background(view.palette()).rgb()
+
+    def marked_pixels() -> int:
+        image = view.viewport().grab().toImage()
+        return sum(
+            image.pixel(x, y) == mark
+            for y in range(image.height())
+            for x in range(0, image.width(), 2)
+        )
+
+    model.set_rows([_search_row("en", "An old idea: ", "civil", " society.")])
+    assert marked_pixels() > 50
+    model.set_rows([Row("plain", "Title", "EN", "An old idea: civil society.", rtl=False)])
+    assert marked_pixels() == 0
 
 
 def test_empty_list_says_why(qtbot: QtBot, window: MainWindow) -> None:

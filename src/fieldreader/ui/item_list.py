@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import (
+    QColor,
     QFont,
     QFontMetrics,
     QPainter,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from fieldreader.model import is_rtl
 from fieldreader.store import ItemSummary, SearchHit
+from fieldreader.ui.theme import MATCH_TEXT, match_background
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -196,17 +198,33 @@ class ItemDelegate(QStyledItemDelegate):
             QRectF(rect.left(), rect.top() + line, rect.width(), line), row.meta, text_option
         )
 
-        doc = QTextDocument()
-        doc.setDefaultFont(base_font)
-        doc.setDocumentMargin(0)
-        colour = palette.color(text_role).name()
-        direction = "rtl" if row.rtl else "ltr"
-        doc.setHtml(f'<div dir="{direction}" style="color:{colour}">{row.detail_html}</div>')
-        doc.setTextWidth(rect.width())
+        doc = detail_document(row, palette, base_font, palette.color(text_role), rect.width())
         painter.translate(rect.left(), rect.top() + line * 2)
         painter.setClipRect(QRect(0, 0, rect.width(), line * 2))
         doc.drawContents(painter)
         painter.restore()
+
+
+def detail_document(
+    row: Row, palette: QPalette, font: QFont, colour: QColor, width: int
+) -> QTextDocument:
+    """The row's summary or snippet laid out to ``width``, the matches of a search marked.
+
+    Qt's rich text has no ``<mark>``: left as it is, the matched words would look like the
+    rest. They get the background the reader gives the same words in the article.
+    """
+    mark = (
+        f'<span style="background-color:{match_background(palette).name()}; '
+        f'color:{MATCH_TEXT.name()}">'
+    )
+    detail = row.detail_html.replace("<mark>", mark).replace("</mark>", "</span>")
+    doc = QTextDocument()
+    doc.setDefaultFont(font)
+    doc.setDocumentMargin(0)
+    direction = "rtl" if row.rtl else "ltr"
+    doc.setHtml(f'<div dir="{direction}" style="color:{colour.name()}">{detail}</div>')
+    doc.setTextWidth(width)
+    return doc
 
 
 def _line_option(rtl: bool) -> QTextOption:

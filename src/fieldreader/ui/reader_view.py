@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
     QFont,
     QFontMetricsF,
@@ -32,6 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from fieldreader.provisioning import outside_environment
+from fieldreader.ui.theme import MATCH_TEXT, match_background
 
 RESOURCE_SCHEME = "res"
 
@@ -222,8 +222,8 @@ class ReaderView(QTextBrowser):
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         fmt = QTextCharFormat()
         if strong:
-            fmt.setBackground(self.palette().color(QPalette.ColorRole.Highlight).lighter(160))
-            fmt.setForeground(QColor("#1b1b1b"))
+            fmt.setBackground(match_background(self.palette()))
+            fmt.setForeground(MATCH_TEXT)
         else:
             fmt.setFontUnderline(True)
             fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Link))

@@ -44,6 +44,15 @@ _APPLIED_PROPERTY = "fieldreader-style-sheet"
 """Where the application keeps the sheet :func:`apply_theme` last applied (colours included)."""
 
 
+MATCH_TEXT = QColor("#1b1b1b")
+"""Text where a search matched: dark on the light background below, in either look."""
+
+
+def match_background(palette: QPalette) -> QColor:
+    """Behind the words a search matched, in articles and in the results' snippets alike."""
+    return palette.color(QPalette.ColorRole.Highlight).lighter(160)
+
+
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     return hints.colorScheme() == Qt.ColorScheme.Dark
