@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +257,103 @@ def test_a_key_after_enter_cancels_the_open_it_waited_for(
     assert "a1" in row_ids(win)
     assert opened == []
     assert win.search_field.hasFocus()
+
+
+class SlowSearch:
+    """The window's searches, held on the worker until released: a search on an uncached
+    index at 100k items takes a good part of a second."""
+
+    def __init__(self, win: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert win.service is not None
+        self.searched: list[str] = []
+        self.opened: list[str] = []
+        self._gate = threading.Event()
+        search = win.service.search
+
+        def held(text: str, *args: Any) -> list[SearchHit]:
+            self.searched.append(text)
+            assert self._gate.wait(WAIT_MS / 1000)
+            return search(text, *args)
+
+        monkeypatch.setattr(win.service, "search", held)
+        opened = self.opened
+        monkeypatch.setattr(win.service, "open", _counting(win.service.open, opened))
+
+    def release(self) -> None:
+        self._gate.set()
+
+
+def _counting(call: Callable[..., Any], calls: list[str]) -> Callable[..., Any]:
+    def counted(item_id: str, *args: Any) -> Any:
+        calls.append(item_id)
+        return call(item_id, *args)
+
+    return counted
+
+
+def test_keys_that_come_while_a_search_runs_are_searched_once(
+    qtbot: QtBot, library_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = library_window
+    slow = SlowSearch(win, monkeypatch)
+    QTest.keyClick(win.search_field, Qt.Key.Key_C)  # after a pause: searched at once, held
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)
+    QTest.keyClicks(win.search_field, "he")  # "h" waits for "c", "e" for the burst to end
+    slow.release()  # "c" ends first; "che" is searched, and the burst's end finds it done
+    wait_idle(qtbot, win)
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)
+    wait_idle(qtbot, win)
+    assert slow.searched == ["c", "che"]
+
+
+def test_enter_opens_the_first_result_once(
+    qtbot: QtBot, library_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = library_window
+    slow = SlowSearch(win, monkeypatch)
+    slow.release()
+    win.search_field.setText("checkpoint")
+    wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.page_shown, timeout=WAIT_MS):
+        QTest.keyClick(win.search_field, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
+    assert slow.opened == ["a1"]
+
+
+def test_a_row_clicked_while_enter_waits_is_the_one_that_stays_open(
+    qtbot: QtBot, library_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = library_window
+    win.search_field.setText("hostile")
+    wait_idle(qtbot, win)
+    slow = SlowSearch(win, monkeypatch)
+    win.search_field.selectAll()
+    QTest.keyClicks(win.search_field, "checkpoint")
+    QTest.keyClick(win.search_field, Qt.Key.Key_Return)  # waits for "checkpoint", held
+    row = win.item_list.visualRect(win.model.index(0, 0)).center()
+    QTest.mouseClick(win.item_list.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    slow.release()  # the page opens after the search, on the same worker
+    wait_idle(qtbot, win)
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)
+    assert row_ids(win) == ["a1"]  # the results came
+    assert slow.opened == ["hostile"]  # and the row the person chose stayed open
+    assert win.current is not None
+    assert win.current.item.id == "hostile"
+
+
+def test_a_filter_changed_while_enter_waits_cancels_the_open(
+    qtbot: QtBot, library_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = library_window
+    slow = SlowSearch(win, monkeypatch)
+    QTest.keyClicks(win.search_field, "civic")
+    QTest.keyClick(win.search_field, Qt.Key.Key_Return)
+    win.lang_filter.setCurrentIndex(win.lang_filter.findData("en"))
+    slow.release()
+    wait_idle(qtbot, win)
+    qtbot.wait(main_window_module.SEARCH_DELAY_MS * 3)
+    assert "a1" in row_ids(win)
+    assert slow.opened == []
 
 
 def test_stale_search_results_never_replace_newer_ones(

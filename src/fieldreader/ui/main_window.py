@@ -548,6 +548,7 @@ class MainWindow(QMainWindow):
         )
 
     def _filters_changed(self) -> None:
+        self._open_when_found = False  # the person moved on from what Enter was for
         if self.search_field.text().strip():
             self._schedule_search()
         else:
@@ -650,6 +651,7 @@ class MainWindow(QMainWindow):
         generation = self._search_generation
         filters = self.current_filters()
         self._search_running = True
+        self._search_waiting = False  # this search has every key typed so far
 
         def finished() -> None:
             self._search_running = False
@@ -734,10 +736,10 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() == 0:
             return
         index = self.item_list.currentIndex()
-        if not index.isValid():
-            index = self.model.index(0, 0)
-            self.item_list.setCurrentIndex(index)
-        self.open_item(index.data(ITEM_ID_ROLE), query=self._query)
+        if index.isValid():
+            self.open_item(index.data(ITEM_ID_ROLE), query=self._query)
+        else:
+            self.item_list.setCurrentIndex(self.model.index(0, 0))  # selected, it opens
         self.reader.setFocus()
 
     # Reading
@@ -757,6 +759,7 @@ class MainWindow(QMainWindow):
         service = self.service
         if service is None:
             return
+        self._open_when_found = False  # a page chosen meanwhile wins over a waiting Enter
         self._remember_position()
         self._page_generation += 1
         generation = self._page_generation
