@@ -3,6 +3,8 @@ limit, lock now, idle lock, panic wipe, passphrase change, settings, window titl
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,7 +29,14 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from factories import PASSPHRASE
-from fieldreader.store import DatabaseDamaged, LibraryPaths, attempt_limit, keyslots
+from fieldreader.fsutil import overwrite
+from fieldreader.store import (
+    DatabaseDamaged,
+    LibraryPaths,
+    attempt_limit,
+    keyslots,
+    wipe_library,
+)
 from fieldreader.store.database import open_existing
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.panic_dialog import PanicDialog
@@ -533,6 +542,125 @@ def test_a_failed_panic_wipe_is_reported_and_does_not_quit(
     assert not LibraryPaths(data_dir).keyslots.exists()  # the key went first
     assert window.stack.currentWidget() is window.first_run
     protection.wipe_error.close()
+
+
+# Erased by something else
+
+
+def wipe_from_a_desktop_key(data_dir: Path) -> None:
+    """What a desktop keyboard shortcut bound to the command line's wipe runs."""
+    done = subprocess.run(
+        [sys.executable, "-m", "fieldreader", "--data-dir", str(data_dir), "wipe", "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=WAIT_MS / 1000,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_wipe_from_outside_hides_the_open_library(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, quits: list[str]
+) -> None:
+    set_up(qtbot, window)
+    title = open_first(qtbot, window)
+    window.protection.open_settings()
+    wait_idle(qtbot, window)
+    assert window.protection.settings_dialog.isVisible()
+    assert window.protection.watch.watching()
+    wipe_from_a_desktop_key(data_dir)
+    qtbot.waitUntil(window.is_locked, timeout=WAIT_MS)
+    assert window.stack.currentWidget() is window.first_run
+    assert not window.protection.settings_dialog.isVisible()
+    assert title not in shown_texts(window)
+    assert window.reader.toPlainText() == ""
+    assert window.model.rowCount() == 0
+    wait_idle(qtbot, window)
+    # Closing the library wrote nothing back: the wipe's removal of the folder stands.
+    assert not data_dir.exists()
+    assert quits == []
+    # A new library can be made in its place, and it is watched in turn.
+    set_up(qtbot, window)
+    assert window.protection.watch.watching()
+
+
+def test_a_wipe_from_outside_at_the_unlock_screen_shows_the_first_run_screen(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    set_up(qtbot, window)
+    lock(qtbot, window)
+    window.unlock_panel.passphrase.setText("half typed")
+    wipe_library(data_dir)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.first_run, timeout=WAIT_MS)
+    assert window.unlock_panel.passphrase.text() == ""
+
+
+def test_a_wipe_from_outside_while_the_worker_is_busy_is_seen_when_it_is_done(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    set_up(qtbot, window)
+    lock(qtbot, window)
+    gate = threading.Event()
+    window.worker.submit(lambda: gate.wait(WAIT_MS / 1000))
+    wipe_from_a_desktop_key(data_dir)
+    QTest.qWait(200)  # the notice has arrived, and waits for the worker
+    assert window.stack.currentWidget() is window.unlock_panel
+    gate.set()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.first_run, timeout=WAIT_MS)
+
+
+def test_key_slots_overwritten_in_place_count_as_erased(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    """The wipe's first step alone (another process may be slow to finish the rest)."""
+    set_up(qtbot, window)
+    open_first(qtbot, window)
+    overwrite(LibraryPaths(data_dir).keyslots)
+    qtbot.waitUntil(window.is_locked, timeout=WAIT_MS)
+    assert window.reader.toPlainText() == ""
+    assert window.stack.currentWidget() is window.unlock_panel  # the files are still there
+    wait_idle(qtbot, window)
+
+
+def test_the_windows_own_changes_to_the_key_slots_are_not_an_erase(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    set_up(qtbot, window, duress=DURESS)
+    protection = window.protection
+    protection.open_change_passphrase()
+    dialog = protection.passphrase_dialog
+    dialog.current.setText(PASSPHRASE)
+    dialog.new.setText(NEW_PASSPHRASE)
+    dialog.repeat.setText(NEW_PASSPHRASE)
+    dialog.change_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    open_settings(qtbot, window)
+    protection.settings_dialog.use_limit.setChecked(True)
+    save_settings(qtbot, window)
+    assert attempt_limit(data_dir) is not None
+    lock(qtbot, window)
+    fail_unlock(qtbot, window, "a wrong guess")  # the failed-unlock counter is written
+    unlock(qtbot, window, NEW_PASSPHRASE)
+    QTest.qWait(200)  # the file system's notices of all that have arrived
+    assert not window.is_locked()
+    assert protection.watch.watching()
+    assert window.model.rowCount() > 5
+
+
+def test_a_duress_unlock_never_shows_the_first_run_screen(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    """A duress unlock erases the library and makes a new one: the watch hears the erase,
+    but the window must look exactly as after any unlock."""
+    set_up(qtbot, window, duress=DURESS)
+    lock(qtbot, window)
+    screens: list[QWidget | None] = []
+    window.stack.currentChanged.connect(lambda _: screens.append(window.stack.currentWidget()))
+    unlock(qtbot, window, DURESS)
+    QTest.qWait(200)
+    assert screens == [window.library_page]
+    assert not window.is_locked()
+    assert window.protection.watch.watching()
 
 
 # Passphrase

@@ -15,8 +15,10 @@ There is no system-wide panic shortcut. Qt has no API for global hotkeys: it wou
 X11, and Wayland deliberately lets no application grab keys while another has the focus. A
 half-working shortcut is worse than none for someone who relies on it, so the shortcut works
 while fieldreader's window is active. Anyone who wants a desktop-wide key can bind one in their
-desktop's keyboard settings to the command line's ``fieldreader wipe --yes``; that destroys the
-library on disk at once, but a window still open keeps what it shows until it locks or quits.
+desktop's keyboard settings to the command line's ``fieldreader wipe --yes``. That destroys the
+library on disk at once, and a window open on it notices (:mod:`fieldreader.ui.library_watch`):
+it hides everything and closes the library as Lock now does, then shows the first-run screen, as
+after an erase by too many wrong passphrases.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -33,6 +35,7 @@ from fieldreader.errors import FieldreaderError
 from fieldreader.service import ReaderService
 from fieldreader.store import (
     KdfParams,
+    LibraryPaths,
     StoreError,
     WrongPassphrase,
     attempt_limit,
@@ -44,6 +47,7 @@ from fieldreader.store import (
 )
 from fieldreader.store.library import library_exists
 from fieldreader.ui.idle_lock import IdleLock
+from fieldreader.ui.library_watch import LibraryWatch, slots_intact
 from fieldreader.ui.panic_dialog import PANIC_SECONDS, PanicDialog
 from fieldreader.ui.passphrase_dialog import ChangePassphraseDialog
 from fieldreader.ui.settings_dialog import SettingsChoices, SettingsDialog
@@ -127,6 +131,11 @@ class Protection(QObject):
         window.unlocked.connect(self._unlocked)
         window.locked.connect(self._locked)
         window.unlock_panel.wipe_requested.connect(self.ask_to_erase)
+        self.watch = LibraryWatch(LibraryPaths(window.data_dir), self)
+        self.watch.erased.connect(self._erased_elsewhere)
+        self._erased_while_busy = False
+        window.worker.busy_changed.connect(self._worker_busy)
+        self.watch.rearm()
 
     # The dialogs are built the first time they are needed: together they were a tenth of the
     # time to the first screen, and most starts never open them.
@@ -194,6 +203,7 @@ class Protection(QObject):
         self.idle.set_minutes(self.window.settings.idle_lock_minutes)
         self.idle.start()
         self._set_unlocked_actions(True)
+        self.watch.rearm()
 
     def _locked(self) -> None:
         self.idle.stop()
@@ -212,6 +222,41 @@ class Protection(QObject):
                 other, PanicDialog | ChangePassphraseDialog | SettingsDialog
             ):
                 other.reject()
+
+    # Erased by something else
+
+    def _erased_elsewhere(self) -> None:
+        """The key slots went while the window had the library: a desktop-wide panic key, or
+        another copy of fieldreader, erased it. Hide everything at once, as the panic wipe does,
+        and show what is left, the first-run screen."""
+        window = self.window
+        if self.wiping:
+            return  # our own panic wipe: it ends the way it chose
+        if window.is_locked() and window.worker.busy():
+            # An unlock on its way may be what erased it (too many wrong passphrases, a duress
+            # passphrase, which then makes a new library): its result decides what to show,
+            # and the first-run screen must not flash up before a duress unlock's library.
+            self._erased_while_busy = True
+            return
+        self._dismiss_dialogs()
+        window.lock()
+        window.unlock_panel.reset()
+        window.start()
+
+    def _worker_busy(self, busy: bool) -> None:
+        if not busy and self._erased_while_busy:
+            # The worker reports idle just before it hands over its result: look once it has.
+            QTimer.singleShot(0, self._after_busy_erase)
+
+    def _after_busy_erase(self) -> None:
+        window = self.window
+        if not self._erased_while_busy or window.worker.busy():
+            return
+        self._erased_while_busy = False
+        if window.is_locked() and not slots_intact(LibraryPaths(window.data_dir)):
+            self._erased_elsewhere()
+        else:
+            self.watch.rearm()
 
     # Panic wipe
 
