@@ -67,10 +67,10 @@ SEARCH_DELAY_MS = 40
 """Keys closer together than this are one burst (a fast typist, a paste, a held key): the
 first key of a burst searches at once, the rest once the burst ends."""
 PAGE_SIZE = 200
+"""Rows of a section read at a time; more are read as the list is scrolled."""
 SEARCH_PAGE = 20
 """Results searched per keystroke; more follow as the list is scrolled. Each result costs its
 row and a snippet, so twenty instead of fifty halves the wait after typing at 100k items."""
-"""Rows of a section read at a time; more are read as the list is scrolled."""
 TEXT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 
 
@@ -119,13 +119,11 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
-        preloaded = provisioning is not None and provisioning.preloaded_available
-        self.first_run = FirstRunPanel(preloaded_available=preloaded, parent=self)
+        self._first_run: FirstRunPanel | None = None
         self.unlock_panel = UnlockPanel(self)
         self.library_page = self._build_library_page()
-        for page in (self.first_run, self.unlock_panel, self.library_page):
+        for page in (self.unlock_panel, self.library_page):
             self.stack.addWidget(page)
-        self.first_run.create_requested.connect(self._create)
         self.unlock_panel.unlock_requested.connect(self._unlock)
 
         self._search_timer = QTimer(self)
@@ -138,6 +136,17 @@ class MainWindow(QMainWindow):
         self._set_library_actions(False)
         self.statusBar().showMessage("")
         self.protection = Protection(self)
+
+    @property
+    def first_run(self) -> FirstRunPanel:
+        """The set-up screen, built the first time it is needed: most starts unlock a library
+        that exists, and building it was a fifth of the window's time to its first screen."""
+        if self._first_run is None:
+            preloaded = self.provisioning is not None and self.provisioning.preloaded_available
+            panel = self._first_run = FirstRunPanel(preloaded_available=preloaded, parent=self)
+            self.stack.addWidget(panel)
+            panel.create_requested.connect(self._create)
+        return self._first_run
 
     # Start, unlock, lock
 
