@@ -49,9 +49,19 @@ def replace_and_shred(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         atomic_write(path, data, mode)
     finally:
-        overwrite(old)
+        # Only once the replacement took: a write that failed (a full disk) leaves ``old`` a
+        # second name of the file still in use, and overwriting it would destroy that file.
+        if not _same_file(old, path):
+            overwrite(old)
         old.unlink(missing_ok=True)
         fsync_dir(path.parent)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def fsync_dir(directory: Path) -> None:

@@ -233,6 +233,27 @@ def test_a_replaced_key_slots_file_is_overwritten_not_just_unlinked(data_dir: Pa
     assert sorted(p.name for p in data_dir.iterdir()) == LIBRARY_FILES
 
 
+def test_a_passphrase_change_that_cannot_write_leaves_the_key_slots_whole(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while the new key slots are written: the old file is still the library's
+    key, so the shredding of the replaced file must not touch it."""
+    create_library(data_dir, PASSPHRASE, FAST_KDF).close()
+    keys = LibraryPaths(data_dir).keyslots
+    before = keys.read_bytes()
+
+    def disk_full(self: Path, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        change_passphrase(data_dir, PASSPHRASE, "a new passphrase", FAST_KDF)
+    monkeypatch.undo()
+    assert keys.read_bytes() == before
+    open_library(data_dir, PASSPHRASE).close()
+    assert sorted(p.name for p in data_dir.iterdir()) == LIBRARY_FILES
+
+
 def test_wipe_through_an_open_library_closes_it_first(data_dir: Path) -> None:
     library = create_library(data_dir, PASSPHRASE, FAST_KDF)
     library.content.apply([article("a1")])
