@@ -8,9 +8,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QFileSystemWatcher, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from factories import PASSPHRASE
+from fieldreader import service
 from fieldreader.fsutil import overwrite
 from fieldreader.store import (
     DatabaseDamaged,
@@ -37,7 +39,9 @@ from fieldreader.store import (
     keyslots,
     wipe_library,
 )
+from fieldreader.store import library as library_module
 from fieldreader.store.database import open_existing
+from fieldreader.store.library import Library, open_library
 from fieldreader.ui.main_window import MainWindow
 from fieldreader.ui.panic_dialog import PanicDialog
 from fieldreader.ui.theme import apply_theme
@@ -547,19 +551,38 @@ def test_a_failed_panic_wipe_is_reported_and_does_not_quit(
 # Erased by something else
 
 
-def wipe_from_a_desktop_key(data_dir: Path) -> None:
-    """What a desktop keyboard shortcut bound to the command line's wipe runs."""
-    done = subprocess.run(
+def desktop_key_wipe(data_dir: Path) -> subprocess.Popen[str]:
+    """What a desktop keyboard shortcut bound to the command line's wipe starts; the window's
+    event loop goes on meanwhile, as it does when a person presses the key."""
+    return subprocess.Popen(
         [sys.executable, "-m", "fieldreader", "--data-dir", str(data_dir), "wipe", "--yes"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=WAIT_MS / 1000,
-        check=False,
     )
-    assert done.returncode == 0, done.stderr
 
 
-def test_a_wipe_from_outside_hides_the_open_library(
+def finished(proc: subprocess.Popen[str]) -> None:
+    _, errors = proc.communicate(timeout=WAIT_MS / 1000)
+    assert proc.returncode == 0, errors
+
+
+def watcher(win: MainWindow) -> QFileSystemWatcher:
+    found = win.protection.watch.findChild(QFileSystemWatcher)
+    assert found is not None
+    return found
+
+
+def notices_arrived(qtbot: QtBot, win: MainWindow, data_dir: Path) -> None:
+    """Until the window has heard every change made to the folder so far: the system reports
+    them in order, so a marker file's notice comes after all of them."""
+    marker = data_dir / "marker"
+    with qtbot.waitSignal(watcher(win).directoryChanged, timeout=WAIT_MS):
+        marker.touch()
+    marker.unlink()
+
+
+def test_a_wipe_from_a_desktop_key_hides_the_open_library(
     qtbot: QtBot, window: MainWindow, data_dir: Path, quits: list[str]
 ) -> None:
     set_up(qtbot, window)
@@ -568,20 +591,52 @@ def test_a_wipe_from_outside_hides_the_open_library(
     wait_idle(qtbot, window)
     assert window.protection.settings_dialog.isVisible()
     assert window.protection.watch.watching()
-    wipe_from_a_desktop_key(data_dir)
+    proc = desktop_key_wipe(data_dir)
     qtbot.waitUntil(window.is_locked, timeout=WAIT_MS)
     assert window.stack.currentWidget() is window.first_run
     assert not window.protection.settings_dialog.isVisible()
     assert title not in shown_texts(window)
     assert window.reader.toPlainText() == ""
     assert window.model.rowCount() == 0
+    finished(proc)
     wait_idle(qtbot, window)
-    # Closing the library wrote nothing back: the wipe's removal of the folder stands.
-    assert not data_dir.exists()
+    assert not data_dir.exists()  # closing the library left no file behind
     assert quits == []
     # A new library can be made in its place, and it is watched in turn.
     set_up(qtbot, window)
     assert window.protection.watch.watching()
+
+
+def test_the_wipes_first_step_is_enough_and_nothing_more_is_saved(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    """The wipe overwrites the key slots before it removes anything: the window reacts to that
+    alone, shows the first-run screen although the files are still there, and writes neither
+    the reading position nor the note being typed to a library being erased (the test puts
+    the key slots back afterwards to look)."""
+    set_up(qtbot, window)
+    open_first(qtbot, window)
+    assert window.current is not None
+    item_id = window.current.item.id
+    window.notes.add_note()
+    edit = window.notes.panel.editor.edit
+    qtbot.waitUntil(edit.isVisible, timeout=WAIT_MS)
+    wait_idle(qtbot, window)
+    QTest.keyClicks(edit, "typed as the key was pressed")
+    keys = LibraryPaths(data_dir).keyslots
+    original = keys.read_bytes()
+    with qtbot.waitSignal(window.locked, timeout=WAIT_MS):
+        overwrite(keys)
+    assert window.stack.currentWidget() is window.first_run
+    assert edit.toPlainText() == ""
+    wait_idle(qtbot, window)
+    keys.write_bytes(original)
+    library = open_library(data_dir, PASSPHRASE)
+    try:
+        assert [n for n in library.userdata.notes() if "typed as" in n.body] == []
+        assert library.userdata.position(item_id) is None
+    finally:
+        library.close()
 
 
 def test_a_wipe_from_outside_at_the_unlock_screen_shows_the_first_run_screen(
@@ -602,24 +657,36 @@ def test_a_wipe_from_outside_while_the_worker_is_busy_is_seen_when_it_is_done(
     lock(qtbot, window)
     gate = threading.Event()
     window.worker.submit(lambda: gate.wait(WAIT_MS / 1000))
-    wipe_from_a_desktop_key(data_dir)
-    QTest.qWait(200)  # the notice has arrived, and waits for the worker
-    assert window.stack.currentWidget() is window.unlock_panel
+    with qtbot.waitSignal(window.protection.watch.erased, timeout=WAIT_MS):
+        finished(desktop_key_wipe(data_dir))
+    assert window.stack.currentWidget() is window.unlock_panel  # the worker has not answered
     gate.set()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.first_run, timeout=WAIT_MS)
 
 
-def test_key_slots_overwritten_in_place_count_as_erased(
-    qtbot: QtBot, window: MainWindow, data_dir: Path
+def test_a_wipe_while_an_unlock_finishes_locks_again(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The wipe's first step alone (another process may be slow to finish the rest)."""
+    """The unlock had read the key slots when they were erased: it must not leave the library
+    open, nor the watch off."""
     set_up(qtbot, window)
-    open_first(qtbot, window)
-    overwrite(LibraryPaths(data_dir).keyslots)
-    qtbot.waitUntil(window.is_locked, timeout=WAIT_MS)
-    assert window.reader.toPlainText() == ""
-    assert window.stack.currentWidget() is window.unlock_panel  # the files are still there
+    lock(qtbot, window)
+    unlock_reader = service.unlock_reader
+
+    def erased_as_it_returns(folder: Path, passphrase: str) -> object:
+        opened = unlock_reader(folder, passphrase)
+        overwrite(LibraryPaths(folder).keyslots)
+        return opened
+
+    monkeypatch.setattr("fieldreader.ui.main_window.unlock_reader", erased_as_it_returns)
+    shown: list[int] = []
+    window.results_shown.connect(shown.append)
+    submit_unlock(window, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.first_run, timeout=WAIT_MS)
     wait_idle(qtbot, window)
+    assert window.is_locked()
+    assert window.model.rowCount() == 0
+    assert shown == []
 
 
 def test_the_windows_own_changes_to_the_key_slots_are_not_an_erase(
@@ -627,6 +694,8 @@ def test_the_windows_own_changes_to_the_key_slots_are_not_an_erase(
 ) -> None:
     set_up(qtbot, window, duress=DURESS)
     protection = window.protection
+    erased: list[bool] = []
+    protection.watch.erased.connect(lambda: erased.append(True))
     protection.open_change_passphrase()
     dialog = protection.passphrase_dialog
     dialog.current.setText(PASSPHRASE)
@@ -640,26 +709,39 @@ def test_the_windows_own_changes_to_the_key_slots_are_not_an_erase(
     assert attempt_limit(data_dir) is not None
     lock(qtbot, window)
     fail_unlock(qtbot, window, "a wrong guess")  # the failed-unlock counter is written
+    notices_arrived(qtbot, window, data_dir)
+    assert erased == []
+    assert window.stack.currentWidget() is window.unlock_panel
     unlock(qtbot, window, NEW_PASSPHRASE)
-    QTest.qWait(200)  # the file system's notices of all that have arrived
-    assert not window.is_locked()
+    notices_arrived(qtbot, window, data_dir)
+    assert erased == []
     assert protection.watch.watching()
     assert window.model.rowCount() > 5
 
 
 def test_a_duress_unlock_never_shows_the_first_run_screen(
-    qtbot: QtBot, window: MainWindow, data_dir: Path
+    qtbot: QtBot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A duress unlock erases the library and makes a new one: the watch hears the erase,
-    but the window must look exactly as after any unlock."""
+    """A duress unlock erases the library and makes a new one: the window hears the erase
+    (the new library waits for that here) but must look exactly as after any unlock."""
     set_up(qtbot, window, duress=DURESS)
     lock(qtbot, window)
+    heard = threading.Event()
+    window.protection.watch.erased.connect(heard.set)
+    create_library = library_module.create_library
+
+    def after_the_notice(*args: Any, **kwargs: Any) -> Library:
+        heard.wait(WAIT_MS / 1000)
+        return create_library(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "create_library", after_the_notice)
     screens: list[QWidget | None] = []
     window.stack.currentChanged.connect(lambda _: screens.append(window.stack.currentWidget()))
     unlock(qtbot, window, DURESS)
-    QTest.qWait(200)
+    assert heard.is_set()
     assert screens == [window.library_page]
     assert not window.is_locked()
+    assert window.model.rowCount() == 0
     assert window.protection.watch.watching()
 
 

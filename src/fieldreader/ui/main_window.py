@@ -155,8 +155,11 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.unlock_panel)
             self.unlock_panel.reset()
         else:
-            self.stack.setCurrentWidget(self.first_run)
-            self.first_run.passphrase.setFocus()
+            self.show_first_run()
+
+    def show_first_run(self) -> None:
+        self.stack.setCurrentWidget(self.first_run)
+        self.first_run.passphrase.setFocus()
 
     def _create(self, choices: FirstRunChoices) -> None:
         def progress(done: int, total: int, text: str) -> None:
@@ -238,13 +241,18 @@ class MainWindow(QMainWindow):
         self.trainer_files_notice = box
         box.open()
 
-    def lock(self) -> None:
-        """Hide everything at once, then close the library in the background."""
+    def lock(self, *, save: bool = True) -> None:
+        """Hide everything at once, then close the library in the background.
+
+        ``save=False`` writes nothing more to the library (reading position, the note being
+        edited): it is being erased.
+        """
         if self.service is None:
             return
-        self._remember_position()
+        if save:
+            self._remember_position()
         service, self.service = self.service, None
-        self._clear_content()
+        self._clear_content(save)
         self._set_library_actions(False)
         self.stack.setCurrentWidget(self.unlock_panel)
         self.unlock_panel.reset()
@@ -254,8 +262,8 @@ class MainWindow(QMainWindow):
     def is_locked(self) -> bool:
         return self.service is None
 
-    def _clear_content(self) -> None:
-        self.notes.clear()  # saves the note being edited first
+    def _clear_content(self, save: bool) -> None:
+        self.notes.clear(save=save)
         self.clipboard.clear()
         self._search_generation += 1
         self._page_generation += 1

@@ -119,10 +119,11 @@ class NotesFeature(QObject):
         stopping worker drops what it has not started."""
         self.panel.wait_for_saves()
 
-    def clear(self) -> None:
-        """Save the note being edited, then empty the panel and close the export dialog."""
+    def clear(self, *, save: bool = True) -> None:
+        """Save the note being edited (unless ``save`` is False), then empty the panel and close
+        the export dialog."""
         self._pending = None
-        self.panel.clear()
+        self.panel.clear(save=save)
         if self._export_dialog is not None:
             self._export_dialog.reject()
 

@@ -170,9 +170,13 @@ class NotesPanel(QWidget):
     def wait_for_saves(self) -> None:
         self.editor.wait_for_saves()
 
-    def clear(self) -> None:
-        """Save, then forget everything: nothing of any note stays in a widget (lock)."""
-        self.editor.close_note()
+    def clear(self, *, save: bool = True) -> None:
+        """Save (unless ``save`` is False), then forget everything: nothing of any note stays in
+        a widget (lock)."""
+        if save:
+            self.editor.close_note()
+        else:
+            self.editor.discard()
         self._generation += 1
         self._service = None
         self._item_id = None

@@ -17,8 +17,9 @@ half-working shortcut is worse than none for someone who relies on it, so the sh
 while fieldreader's window is active. Anyone who wants a desktop-wide key can bind one in their
 desktop's keyboard settings to the command line's ``fieldreader wipe --yes``. That destroys the
 library on disk at once, and a window open on it notices (:mod:`fieldreader.ui.library_watch`):
-it hides everything and closes the library as Lock now does, then shows the first-run screen, as
-after an erase by too many wrong passphrases.
+it hides everything and closes the library as Lock now does, without saving the reading position
+or the note being edited, then shows the first-run screen, as after an erase by too many wrong
+passphrases.
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ class Protection(QObject):
         if self.wiping:
             self.window.lock()  # an unlock that finished while the wipe was queued
             return
+        if slots_intact(LibraryPaths(self.window.data_dir)) is False:
+            self._erased_elsewhere()  # while the unlock ran, after it had read the key slots
+            return
         self.idle.set_minutes(self.window.settings.idle_lock_minutes)
         self.idle.start()
         self._set_unlocked_actions(True)
@@ -228,7 +232,8 @@ class Protection(QObject):
     def _erased_elsewhere(self) -> None:
         """The key slots went while the window had the library: a desktop-wide panic key, or
         another copy of fieldreader, erased it. Hide everything at once, as the panic wipe does,
-        and show what is left, the first-run screen."""
+        and show what is left, the first-run screen (at once: the wipe overwrites the key slots
+        first and removes the files after, so they may still be there)."""
         window = self.window
         if self.wiping:
             return  # our own panic wipe: it ends the way it chose
@@ -239,9 +244,9 @@ class Protection(QObject):
             self._erased_while_busy = True
             return
         self._dismiss_dialogs()
-        window.lock()
+        window.lock(save=False)
         window.unlock_panel.reset()
-        window.start()
+        window.show_first_run()
 
     def _worker_busy(self, busy: bool) -> None:
         if not busy and self._erased_while_busy:
@@ -253,7 +258,7 @@ class Protection(QObject):
         if not self._erased_while_busy or window.worker.busy():
             return
         self._erased_while_busy = False
-        if window.is_locked() and not slots_intact(LibraryPaths(window.data_dir)):
+        if slots_intact(LibraryPaths(window.data_dir)) is False:
             self._erased_elsewhere()
         else:
             self.watch.rearm()
