@@ -87,10 +87,11 @@ def overwrite(path: Path, length: int | None = None) -> None:
     """
     try:
         size = path.stat().st_size
+        f = path.open("r+b")
     except FileNotFoundError:
-        return
+        return  # gone already (SQLite removes its -wal when the last connection closes)
     count = size if length is None else min(size, length)
-    with path.open("r+b") as f:
+    with f:
         f.write(secrets.token_bytes(count))
         f.flush()
         os.fsync(f.fileno())

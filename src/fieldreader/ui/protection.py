@@ -48,7 +48,7 @@ from fieldreader.store import (
 )
 from fieldreader.store.library import library_exists
 from fieldreader.ui.idle_lock import IdleLock
-from fieldreader.ui.library_watch import LibraryWatch, slots_intact
+from fieldreader.ui.library_watch import LibraryWatch
 from fieldreader.ui.panic_dialog import PANIC_SECONDS, PanicDialog
 from fieldreader.ui.passphrase_dialog import ChangePassphraseDialog
 from fieldreader.ui.settings_dialog import SettingsChoices, SettingsDialog
@@ -201,13 +201,14 @@ class Protection(QObject):
         if self.wiping:
             self.window.lock()  # an unlock that finished while the wipe was queued
             return
-        if slots_intact(LibraryPaths(self.window.data_dir)) is False:
+        # Watching first, then looking: an erase at any moment is either seen now or heard.
+        self.watch.rearm()
+        if not self.watch.watching():
             self._erased_elsewhere()  # while the unlock ran, after it had read the key slots
             return
         self.idle.set_minutes(self.window.settings.idle_lock_minutes)
         self.idle.start()
         self._set_unlocked_actions(True)
-        self.watch.rearm()
 
     def _locked(self) -> None:
         self.idle.stop()
@@ -258,10 +259,9 @@ class Protection(QObject):
         if not self._erased_while_busy or window.worker.busy():
             return
         self._erased_while_busy = False
-        if slots_intact(LibraryPaths(window.data_dir)) is False:
+        self.watch.rearm()
+        if not self.watch.watching():
             self._erased_elsewhere()
-        else:
-            self.watch.rearm()
 
     # Panic wipe
 
@@ -290,7 +290,7 @@ class Protection(QObject):
         self.wipe_started.emit()
         window = self.window
         self._dismiss_dialogs()
-        window.lock()
+        window.lock(save=False)  # nothing more is written to what is about to be wiped
         window.unlock_panel.reset()
         for panel in (window.unlock_panel, window.first_run):
             panel.setEnabled(False)
@@ -363,7 +363,7 @@ class Protection(QObject):
         """Too many wrong passphrases in a dialog: the core erased the library, as it would
         at the unlock screen. Show what is left: the first-run screen."""
         self._dismiss_dialogs()
-        self.window.lock()
+        self.window.lock(save=False)
         self.window.start()
 
     # Settings
